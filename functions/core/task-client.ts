@@ -1,0 +1,162 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvalidTransitionError, UnknownTaskError } from './errors.js';
+import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
+import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
+import { generateTaskId, validateTaskId } from './task-id.js';
+import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
+
+/** Where a task name runs. */
+export interface TaskTarget {
+  readonly functionName: string;
+  /** 1 + the function's retry attempts. @default 3 (Lambda's default of two retries) */
+  readonly maxAttempts?: number;
+}
+
+/** Starts the work of a task; the short lane invokes a Lambda function asynchronously. */
+export interface TaskInvoker {
+  invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ readonly executionRef?: string }>;
+}
+
+export class LambdaEventInvoker implements TaskInvoker {
+  constructor(private readonly lambda: LambdaClient) {}
+
+  async invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ executionRef?: string }> {
+    const out = await this.lambda.send(
+      new InvokeCommand({
+        FunctionName: target.functionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+    );
+    const requestId = out.$metadata.requestId;
+    return requestId ? { executionRef: requestId } : {};
+  }
+}
+
+export interface TaskClientConfig {
+  readonly registry: TaskRegistry;
+  readonly invoker: TaskInvoker;
+  /** Task name → where it runs. */
+  readonly tasks: Readonly<Record<string, TaskTarget>>;
+  /** Needed for payloads above limits.inlineMaxBytes (claim check). */
+  readonly payloadStore?: PayloadStore;
+  readonly limits?: PayloadLimits;
+}
+
+export interface SubmitInput {
+  readonly task: string;
+  readonly id?: string;
+  readonly payload: unknown;
+}
+
+export interface SubmitResult {
+  readonly task: TaskRecord;
+  /** true when this ID was already submitted with the same payload: nothing new runs. */
+  readonly deduplicated: boolean;
+}
+
+/** Submit, inspect, list, stop and retry tasks: the API behind the CLI and the triggers. */
+export class TaskClient {
+  private readonly limits: PayloadLimits;
+
+  constructor(private readonly config: TaskClientConfig) {
+    this.limits = config.limits ?? DEFAULT_PAYLOAD_LIMITS;
+  }
+
+  /**
+   * Everything is validated before anything is written: an unknown task, a bad ID or payload
+   * leaves the registry untouched. A duplicate ID returns the existing task and starts nothing.
+   */
+  async submit(input: SubmitInput): Promise<SubmitResult> {
+    const target = this.targetOf(input.task);
+    const taskId = input.id === undefined ? generateTaskId() : validateTaskId(input.id);
+    const encoded = encodePayload(input.payload);
+    checkPayloadSize(encoded, this.limits);
+
+    const inline = encoded.sizeBytes <= this.limits.inlineMaxBytes;
+    if (!inline && !this.config.payloadStore) {
+      checkPayloadSize(encoded, { ...this.limits, maxBytes: this.limits.inlineMaxBytes });
+    }
+    const payloadRef = inline ? undefined : await this.config.payloadStore?.put('payloads', taskId, encoded);
+    const { task, created } = await this.config.registry.create({
+      taskId,
+      function: input.task,
+      ...(payloadRef ? { payloadRef } : { payload: JSON.parse(encoded.json) as unknown }),
+      payloadHash: encoded.sha256,
+      payloadSizeBytes: encoded.sizeBytes,
+      maxAttempts: target.maxAttempts ?? 3,
+    });
+    if (!created) return { task, deduplicated: true };
+    return { task: await this.start(task, target, 'submitted'), deduplicated: false };
+  }
+
+  get(taskId: string): Promise<TaskRecord> {
+    return this.config.registry.get(validateTaskId(taskId));
+  }
+
+  list(query: ListQuery): Promise<ListPage> {
+    return this.config.registry.list(query);
+  }
+
+  /**
+   * A task that has not started is STOPPED at once; a running one is asked to stop (STOPPING) and
+   * its runtime aborts the work at the next heartbeat and records STOPPED.
+   */
+  async stop(taskId: string): Promise<TaskRecord> {
+    const task = await this.get(taskId);
+    switch (task.status) {
+      case 'QUEUED':
+      case 'RETRYING':
+        return this.config.registry.transition(task.taskId, 'STOPPED', {
+          from: [task.status],
+          detail: 'stopped by request before it ran',
+          set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
+        });
+      case 'RUNNING':
+        return this.config.registry.transition(task.taskId, 'STOPPING', { from: ['RUNNING'], detail: 'stop requested' });
+      case 'STOPPING':
+        return task;
+      default:
+        throw new InvalidTransitionError(task.taskId, task.status, 'STOPPED');
+    }
+  }
+
+  /** A new attempt of a FAILED, STOPPED or EXPIRED task, with the same ID and payload. */
+  async retry(taskId: string): Promise<TaskRecord> {
+    const task = await this.get(taskId);
+    const target = this.targetOf(task.function);
+    const queued = await this.config.registry.transition(task.taskId, 'QUEUED', {
+      from: ['FAILED', 'STOPPED', 'EXPIRED'],
+      detail: `retry requested after ${task.status}`,
+      set: { attempts: 0 },
+      remove: ['error', 'result', 'resultRef', 'progress', 'endedAt', 'executionRef'],
+    });
+    return this.start(queued, target, 'retried');
+  }
+
+  private async start(task: TaskRecord, target: TaskTarget, why: string): Promise<TaskRecord> {
+    const event: TaskInvocationEvent = {
+      taskId: task.taskId,
+      task: task.function,
+      ...(task.payloadRef ? { payloadRef: task.payloadRef } : { payload: task.payload }),
+    };
+    try {
+      await this.config.invoker.invoke(target, event);
+      return task;
+    } catch (error) {
+      // The task exists but nothing will run it: say so in the record instead of leaving it QUEUED.
+      await this.config.registry.transition(task.taskId, 'FAILED', {
+        from: ['QUEUED'],
+        detail: `could not start after being ${why}`,
+        set: { error: { type: 'InvokeFailed', message: (error as Error).message } },
+      });
+      throw error;
+    }
+  }
+
+  private targetOf(taskName: string): TaskTarget {
+    const target = Object.hasOwn(this.config.tasks, taskName) ? this.config.tasks[taskName] : undefined;
+    if (!target) throw new UnknownTaskError(taskName, Object.keys(this.config.tasks));
+    return target;
+  }
+}

@@ -1,0 +1,36 @@
+import { ulid } from 'ulid';
+import { InvalidTaskIdError } from './errors.js';
+
+/** Function Compute's task ID rule, kept as is so IDs move between the two platforms. */
+export const TASK_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+export const TASK_ID_MAX_LENGTH = 128;
+
+/** Returns the ID unchanged when valid; otherwise throws an error that says what is wrong with it. */
+export function validateTaskId(id: unknown): string {
+  if (typeof id !== 'string') throw new InvalidTaskIdError(`task ID must be a string, got ${typeof id}`);
+  if (id.length === 0) throw new InvalidTaskIdError('task ID is empty');
+  if (id.length > TASK_ID_MAX_LENGTH) {
+    throw new InvalidTaskIdError(`task ID is ${id.length} characters; at most ${TASK_ID_MAX_LENGTH} are allowed`);
+  }
+  if (!/^[A-Za-z_]/.test(id)) {
+    throw new InvalidTaskIdError(`task ID '${printable(id)}' must start with a letter or '_'`);
+  }
+  const bad = [...id].findIndex((ch) => !/[A-Za-z0-9_-]/.test(ch));
+  if (bad >= 0) {
+    const ch = [...id][bad] ?? '';
+    throw new InvalidTaskIdError(
+      `task ID '${printable(id)}' has a character that is not allowed (${JSON.stringify(ch)} at position ${bad + 1}); allowed: A-Z a-z 0-9 _ -`,
+    );
+  }
+  if (!TASK_ID_PATTERN.test(id)) throw new InvalidTaskIdError(`task ID '${printable(id)}' does not match ${TASK_ID_PATTERN}`);
+  return id;
+}
+
+/** A generated ID: `t_` + ULID, so it sorts by creation time and satisfies the first-character rule. */
+export function generateTaskId(now: number = Date.now()): string {
+  return `t_${ulid(now)}`;
+}
+
+function printable(id: string): string {
+  return id.length > 40 ? `${id.slice(0, 40)}…` : id;
+}

@@ -1,0 +1,107 @@
+// The task record: one DynamoDB item per task, shared by every lane (see DESIGN.md "Task record").
+
+export const TASK_STATUSES = [
+  'QUEUED',
+  'RUNNING',
+  'RETRYING',
+  'SUCCEEDED',
+  'FAILED',
+  'STOPPING',
+  'STOPPED',
+  'EXPIRED',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED', 'STOPPED', 'EXPIRED'];
+
+/**
+ * Allowed transitions. Every status change goes through a conditional write whose condition is
+ * "current status is one of the allowed sources", so two racing writers cannot both win and a
+ * STOPPED task can never become SUCCEEDED. Terminal states only leave through an explicit retry (→ QUEUED).
+ */
+export const ALLOWED_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  QUEUED: ['RUNNING', 'STOPPED', 'EXPIRED', 'FAILED'],
+  RUNNING: ['SUCCEEDED', 'FAILED', 'RETRYING', 'STOPPING', 'RUNNING'],
+  RETRYING: ['RUNNING', 'STOPPED', 'EXPIRED', 'FAILED'],
+  STOPPING: ['STOPPED'],
+  SUCCEEDED: [],
+  FAILED: ['QUEUED'],
+  STOPPED: ['QUEUED'],
+  EXPIRED: ['QUEUED'],
+};
+
+/** The statuses from which `to` may be reached. */
+export function sourcesOf(to: TaskStatus): TaskStatus[] {
+  return TASK_STATUSES.filter((from) => ALLOWED_TRANSITIONS[from].includes(to));
+}
+
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function parseStatus(value: string): TaskStatus {
+  const upper = value.toUpperCase();
+  const found = TASK_STATUSES.find((s) => s === upper);
+  if (!found) throw new Error(`unknown status '${value}'; one of ${TASK_STATUSES.join(', ')}`);
+  return found;
+}
+
+export interface TaskEvent {
+  readonly status: TaskStatus;
+  readonly at: string;
+  readonly detail?: string;
+}
+
+export interface TaskProgress {
+  readonly percent: number;
+  readonly message?: string;
+  readonly at: string;
+}
+
+export interface TaskFailure {
+  readonly type: string;
+  readonly message: string;
+}
+
+/** Where a payload or result lives when it is too large to keep in the record (claim check). */
+export interface ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+export interface TaskRecord {
+  readonly taskId: string;
+  readonly function: string;
+  readonly status: TaskStatus;
+  readonly events: TaskEvent[];
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly heartbeatAt?: string;
+  readonly progress?: TaskProgress;
+  readonly payload?: unknown;
+  readonly payloadRef?: ObjectRef;
+  readonly payloadHash: string;
+  readonly payloadSizeBytes: number;
+  readonly result?: unknown;
+  readonly resultRef?: ObjectRef;
+  readonly error?: TaskFailure;
+  readonly executionRef?: string;
+  /** TTL, epoch seconds: DynamoDB deletes the record some time after this. */
+  readonly expiresAt: number;
+  /** First character of the task ID: partition key of the ID-prefix index. */
+  readonly idHead: string;
+}
+
+/** The event a lane's worker receives: the task ID always travels with the payload (or its S3 pointer). */
+export interface TaskInvocationEvent {
+  readonly taskId: string;
+  readonly task: string;
+  readonly payload?: unknown;
+  readonly payloadRef?: ObjectRef;
+}

@@ -1,0 +1,331 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { optionalIntEnv, requireEnv } from './env.js';
+import { InvalidPayloadError, InvalidTransitionError } from './errors.js';
+import { DEFAULT_PAYLOAD_LIMITS, encodePayload, PayloadStore } from './payload.js';
+import { TaskRegistry } from './registry.js';
+import { validateTaskId } from './task-id.js';
+import type { ObjectRef, TaskRecord } from './task-record.js';
+
+export interface TaskContext {
+  readonly taskId: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  readonly attempt: number;
+  /** Fires when the task is stopped (`stask stop`) or is about to time out: stop the work and return. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  /** Reports progress (0–100) to the registry; written at most once a second. */
+  progress(percent: number, message?: string): Promise<void>;
+}
+
+export interface TaskHandlerOptions<TPayload> {
+  /** Validates the payload; an error here fails the task at once (retrying cannot fix its input). */
+  readonly parsePayload: (raw: unknown) => TPayload;
+}
+
+export type LambdaTaskHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** What the runtime needs; built from the function's environment unless given (tests). */
+export interface TaskRuntimeDeps {
+  readonly registry: TaskRegistry;
+  readonly payloadStore: PayloadStore;
+  readonly maxAttempts: number;
+  readonly heartbeatMs: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** The error a stopped task's invocation ends with: Lambda's failure record then names it (errorType). */
+export class TaskStoppedError extends Error {
+  constructor(taskId: string) {
+    super(`task '${taskId}' was stopped by request`);
+    this.name = 'TaskStopped';
+  }
+}
+
+export class TaskTimeoutError extends Error {
+  constructor(taskId: string, remainingMs: number) {
+    super(`task '${taskId}' was about to reach the function timeout (${remainingMs} ms left) and was aborted`);
+    this.name = 'Timeout';
+  }
+}
+
+const invocationEventSchema = z
+  .object({
+    taskId: z.string(),
+    task: z.string(),
+    payload: z.unknown().optional(),
+    payloadRef: z
+      .object({ bucket: z.string(), key: z.string(), sizeBytes: z.number(), sha256: z.string() })
+      .optional(),
+  })
+  .refine((e) => e.payloadRef !== undefined || 'payload' in e, { message: 'the event has neither payload nor payloadRef' });
+
+// SDK clients at module scope: reused across warm invocations.
+const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const s3 = new S3Client({});
+let defaultDeps: TaskRuntimeDeps | undefined;
+
+function depsFromEnvironment(): TaskRuntimeDeps {
+  defaultDeps ??= {
+    registry: new TaskRegistry(dynamo, requireEnv('TASK_TABLE_NAME')),
+    payloadStore: new PayloadStore(s3, requireEnv('PAYLOAD_BUCKET_NAME')),
+    maxAttempts: optionalIntEnv('TASK_MAX_RETRIES', 2) + 1,
+    heartbeatMs: optionalIntEnv('TASK_HEARTBEAT_SECONDS', 10) * 1000,
+    logger: new Logger({ serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
+    metrics: new Metrics({ namespace: 'ServerlessTask', serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
+  };
+  return defaultDeps;
+}
+
+/**
+ * Wraps a task's work as a Lambda handler: marks the task RUNNING (once, whatever Lambda redelivers),
+ * heartbeats, feeds progress, aborts the work on stop or imminent timeout, and records SUCCEEDED,
+ * RETRYING, FAILED or STOPPED. A failed attempt rethrows so Lambda's retries and failure destination
+ * work as configured; the task record always says why.
+ */
+export function taskHandler<TPayload, TResult>(
+  options: TaskHandlerOptions<TPayload>,
+  work: (payload: TPayload, ctx: TaskContext) => Promise<TResult>,
+  deps?: TaskRuntimeDeps,
+): LambdaTaskHandler {
+  return async (rawEvent, context) => {
+    const d = deps ?? depsFromEnvironment();
+    const parsed = invocationEventSchema.safeParse(rawEvent);
+    if (!parsed.success) {
+      throw new InvalidPayloadError(`not a task invocation event: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    }
+    const event = parsed.data;
+    const taskId = validateTaskId(event.taskId);
+    const executionRef = context.awsRequestId;
+    d.logger.appendKeys({ taskId, task: event.task });
+    try {
+      const task = await claim(d, taskId, executionRef);
+      if ('replay' in task) return task.replay;
+      return await runAttempt(d, task, event.payloadRef ?? event.payload, event.payloadRef !== undefined, context, options, work);
+    } finally {
+      d.metrics.publishStoredMetrics();
+      d.logger.removeKeys(['taskId', 'task', 'attempt']);
+    }
+  };
+}
+
+/** Marks the task RUNNING for this attempt, or explains why this delivery must not run it. */
+async function claim(
+  d: TaskRuntimeDeps,
+  taskId: string,
+  executionRef: string,
+): Promise<TaskRecord | { replay: unknown }> {
+  try {
+    return await d.registry.transition(taskId, 'RUNNING', {
+      from: ['QUEUED', 'RETRYING'],
+      // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over.
+      orRunningWithHeartbeatBefore: new Date(Date.now() - 3 * d.heartbeatMs).toISOString(),
+      incrementAttempts: true,
+      set: { executionRef, maxAttempts: d.maxAttempts },
+      detail: `attempt started (${executionRef})`,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidTransitionError)) throw error;
+    const current = await d.registry.get(taskId);
+    switch (current.status) {
+      case 'SUCCEEDED':
+        // A redelivered event of a finished task: answer as the first run did; nothing runs twice.
+        d.logger.info('task already succeeded; returning its recorded result');
+        return { replay: successResponse(current) };
+      case 'STOPPING':
+        await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped before its retry ran' }).catch(() => undefined);
+        throw new TaskStoppedError(taskId);
+      case 'STOPPED':
+        throw new TaskStoppedError(taskId);
+      case 'RUNNING':
+        throw Object.assign(new Error(`task '${taskId}' is already running in ${current.executionRef ?? 'another attempt'}`), {
+          name: 'TaskAlreadyRunning',
+        });
+      default:
+        // FAILED or EXPIRED: end this delivery with the recorded reason so the failure record names it.
+        throw Object.assign(new Error(current.error?.message ?? `task '${taskId}' is ${current.status}`), {
+          name: current.error?.type ?? current.status,
+        });
+    }
+  }
+}
+
+async function runAttempt<TPayload, TResult>(
+  d: TaskRuntimeDeps,
+  task: TaskRecord,
+  rawPayload: unknown,
+  isRef: boolean,
+  context: Context,
+  options: TaskHandlerOptions<TPayload>,
+  work: (payload: TPayload, ctx: TaskContext) => Promise<TResult>,
+): Promise<unknown> {
+  const { taskId } = task;
+  const executionRef = context.awsRequestId;
+  const attempt = task.attempts;
+  d.logger.appendKeys({ attempt });
+  const controller = new AbortController();
+  const startedAt = Date.now();
+  const timers = new AttemptTimers();
+  let lastProgressWrite = 0;
+  let pendingProgress: { percent: number; message?: string } | undefined;
+
+  const beat = async (progress?: { percent: number; message?: string }): Promise<void> => {
+    const record = await d.registry.heartbeat(taskId, executionRef, progress);
+    if (!record) {
+      controller.abort(new Error(`task '${taskId}' is no longer owned by this attempt`));
+    } else if (record.status === 'STOPPING') {
+      controller.abort(new TaskStoppedError(taskId));
+    }
+  };
+  timers.every(d.heartbeatMs, () => beat().catch((e: unknown) => d.logger.warn('heartbeat failed', { error: e as Error })));
+  const remaining = context.getRemainingTimeInMillis?.();
+  if (remaining !== undefined && Number.isFinite(remaining)) {
+    const margin = Math.min(5000, Math.max(200, remaining * 0.05));
+    timers.after(remaining - margin, () => controller.abort(new TaskTimeoutError(taskId, Math.round(margin))));
+  }
+
+  const ctx: TaskContext = {
+    taskId,
+    attempt,
+    signal: controller.signal,
+    logger: d.logger,
+    progress: async (percent, message) => {
+      if (!Number.isFinite(percent)) throw new RangeError(`progress must be a number from 0 to 100, got ${percent}`);
+      pendingProgress = { percent: Math.min(100, Math.max(0, percent)), ...(message ? { message } : {}) };
+      const wait = lastProgressWrite + 1000 - Date.now();
+      if (wait > 0) {
+        timers.once('progress', wait, () => {
+          lastProgressWrite = Date.now();
+          const p = pendingProgress;
+          pendingProgress = undefined;
+          if (p) void beat(p).catch(() => undefined);
+        });
+        return;
+      }
+      lastProgressWrite = Date.now();
+      const p = pendingProgress;
+      pendingProgress = undefined;
+      await beat(p);
+    },
+  };
+
+  try {
+    let payload: TPayload;
+    try {
+      const raw = isRef ? await d.payloadStore.get(rawPayload as ObjectRef) : rawPayload;
+      payload = options.parsePayload(raw);
+    } catch (error) {
+      throw error instanceof InvalidPayloadError ? error : new InvalidPayloadError((error as Error).message);
+    }
+    const result = await abortable(work(payload, ctx), controller.signal);
+    timers.clear();
+    const encoded = encodePayload(result ?? null);
+    const resultRef =
+      encoded.sizeBytes > DEFAULT_PAYLOAD_LIMITS.inlineMaxBytes ? await d.payloadStore.put('results', taskId, encoded) : undefined;
+    const done = await d.registry
+      .transition(taskId, 'SUCCEEDED', {
+        from: ['RUNNING'],
+        executionRef,
+        detail: `attempt ${attempt} succeeded in ${Date.now() - startedAt} ms`,
+        set: resultRef ? { resultRef, progress: finalProgress() } : { result: JSON.parse(encoded.json) as unknown, progress: finalProgress() },
+      })
+      .catch(async (error: unknown) => {
+        // Stopped while the last step ran: a STOPPED task never becomes SUCCEEDED.
+        if (error instanceof InvalidTransitionError && error.from === 'STOPPING') throw new TaskStoppedError(taskId);
+        throw error;
+      });
+    d.metrics.addMetric('TaskSucceeded', MetricUnit.Count, 1);
+    d.metrics.addMetric('TaskDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
+    d.logger.info('task succeeded', { durationMs: Date.now() - startedAt });
+    return successResponse(done);
+  } catch (caught) {
+    timers.clear();
+    const error = controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : caught;
+    await recordFailure(d, taskId, executionRef, attempt, error as Error);
+    throw error;
+  }
+}
+
+async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: string, attempt: number, error: Error): Promise<void> {
+  const failure = { type: error.name || 'Error', message: error.message };
+  try {
+    if (error instanceof TaskStoppedError) {
+      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request', set: { error: failure } });
+      d.metrics.addMetric('TaskStopped', MetricUnit.Count, 1);
+      d.logger.info('task stopped');
+      return;
+    }
+    const retryable = !(error instanceof InvalidPayloadError) && attempt < d.maxAttempts;
+    await d.registry.transition(taskId, retryable ? 'RETRYING' : 'FAILED', {
+      from: ['RUNNING'],
+      executionRef,
+      detail: `attempt ${attempt} of ${d.maxAttempts} failed: ${failure.type}: ${failure.message}`,
+      set: { error: failure },
+    });
+    d.metrics.addMetric(retryable ? 'TaskAttemptFailed' : 'TaskFailed', MetricUnit.Count, 1);
+    d.logger.error(retryable ? 'attempt failed; Lambda will retry' : 'task failed', { error });
+  } catch (recordError) {
+    if (recordError instanceof InvalidTransitionError && recordError.from === 'STOPPING') {
+      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped by request while failing', set: { error: failure } }).catch(() => undefined);
+      return;
+    }
+    // The task was taken over or changed meanwhile: the record already says what happened.
+    d.logger.warn('could not record the failure', { error: recordError as Error });
+  }
+}
+
+function successResponse(task: TaskRecord): unknown {
+  return { taskId: task.taskId, status: 'SUCCEEDED', ...(task.resultRef ? { resultRef: task.resultRef } : { result: task.result }) };
+}
+
+function finalProgress(): { percent: number; at: string } {
+  return { percent: 100, at: new Date().toISOString() };
+}
+
+/** Rejects as soon as the signal fires, even if the work ignores it. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** The timers of one attempt, cleared together when it ends. */
+class AttemptTimers {
+  private readonly handles: NodeJS.Timeout[] = [];
+  private readonly named = new Map<string, NodeJS.Timeout>();
+
+  every(ms: number, fn: () => void): void {
+    this.handles.push(setInterval(fn, ms));
+  }
+
+  after(ms: number, fn: () => void): void {
+    this.handles.push(setTimeout(fn, Math.max(0, ms)));
+  }
+
+  once(name: string, ms: number, fn: () => void): void {
+    if (this.named.has(name)) return;
+    this.named.set(
+      name,
+      setTimeout(() => {
+        this.named.delete(name);
+        fn();
+      }, ms),
+    );
+  }
+
+  clear(): void {
+    for (const h of this.handles) clearTimeout(h);
+    for (const h of this.named.values()) clearTimeout(h);
+    this.handles.length = 0;
+    this.named.clear();
+  }
+}
