@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /** Where the slow log is in S3. */
 export const S3PointerSchema = z.strictObject({
-  bucket: z.string().min(1, 'bucket must be a non-empty string'),
-  key: z.string().min(1, 'key must be a non-empty string'),
+  bucket: z.string().min(1, 'must be a non-empty string'),
+  key: z.string().min(1, 'must be a non-empty string'),
 });
 
 /**
@@ -18,7 +18,7 @@ export const AnalyzeSlowQueriesPayloadSchema = z
   .strictObject({
     log: z
       .string()
-      .refine((text) => text.trim() !== '', 'log must be a non-empty string')
+      .refine((text) => text.trim() !== '', 'must be a non-empty string')
       .optional(),
     s3: S3PointerSchema.optional(),
     top: z.number().int().min(1).max(1000).default(50),
@@ -35,7 +35,7 @@ export type AnalyzeSlowQueriesPayload =
   | { readonly s3: z.infer<typeof S3PointerSchema>; readonly log?: undefined; readonly top: number };
 
 /**
- * Validates a raw payload. Throws `Error('InvalidPayload: <field>: <problem>; ...')` when it is
+ * Validates a raw payload. Throws `Error('InvalidPayload: <field or "payload">: <problem>; ...')` when it is
  * not valid.
  */
 export function parseAnalyzeSlowQueriesPayload(raw: unknown): AnalyzeSlowQueriesPayload {
@@ -43,7 +43,7 @@ export function parseAnalyzeSlowQueriesPayload(raw: unknown): AnalyzeSlowQueries
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    return path === '' ? issue.message : `${path}: ${issue.message}`;
+    return `${path === '' ? 'payload' : path}: ${issue.message}`;
   });
   throw new Error(`InvalidPayload: ${problems.join('; ')}`);
 }
