@@ -17,6 +17,11 @@ export const MAX_RETRY_ATTEMPTS = 2;
 /** Lambda keeps an asynchronous event from 60 seconds to 6 hours. */
 export const MIN_EVENT_AGE_SECONDS = 60;
 export const MAX_EVENT_AGE_SECONDS = 6 * 60 * 60;
+/**
+ * Keys under which the task runtime stores results too large for the task record
+ * (`results/<taskId>/<sha256>.json`, see PayloadStore.put in functions/core/payload.ts).
+ */
+export const RESULTS_KEY_PATTERN = 'results/*';
 
 /** `analyze-slow-queries` -> `AnalyzeSlowQueries` (construct IDs and stack output IDs). */
 export function pascalCase(taskName: string): string {
@@ -43,7 +48,7 @@ export interface ShortTaskProps {
   /** On-failure destination (the task dead-letter queue); the runtime also posts "Stopped" records to it. */
   readonly failureQueue: sqs.IQueue;
 
-  /** Claim-check payload bucket (read). */
+  /** Claim-check payload bucket: payloads are read, large results written under `results/`. */
   readonly payloadBucket: s3.IBucket;
 
   /**
@@ -138,6 +143,8 @@ export class ShortTask extends Construct {
 
     props.table.grantReadWriteData(this.function);
     props.payloadBucket.grantRead(this.function);
+    // The runtime stores results above the inline limit as `results/<taskId>/...`; write access stops there.
+    props.payloadBucket.grantPut(this.function, RESULTS_KEY_PATTERN);
     // SqsDestination.bind() already grants both queues to the function; granting here keeps the
     // permissions explicit (the runtime itself posts "Stopped" records to the failure queue).
     props.failureQueue.grantSendMessages(this.function);
@@ -155,6 +162,17 @@ export class ShortTask extends Construct {
       iam5ResourceFinding(this, props.payloadBucket.bucketArn, '/*'),
       'grantRead on the payload bucket: payload object keys are derived from task IDs at run time; the ' +
         'wildcard only spans objects of that one bucket.',
+    );
+    acknowledgeNag(
+      role,
+      iam5ResourceFinding(this, props.payloadBucket.bucketArn, `/${RESULTS_KEY_PATTERN}`),
+      'grantPut on the payload bucket, restricted to the results/ prefix: result object keys are derived from ' +
+        'task IDs and content hashes at run time.',
+    );
+    acknowledgeNag(
+      role,
+      iam5ActionFinding('s3:Abort*'),
+      's3:Abort* (AbortMultipartUpload) comes from grantPut on the payload bucket, scoped to its results/ prefix.',
     );
     for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
       acknowledgeNag(

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -108,7 +108,7 @@ export class TaskFunction extends Construct {
       throw new Error(`TaskFunction: memorySize must be an integer from 128 to 10240 MiB, got ${memorySize}`);
     }
     const timeout = props.timeout ?? Duration.minutes(5);
-    if (!Token.isUnresolved(timeout.toSeconds({ integral: false }))) {
+    if (!timeout.isUnresolved()) {
       const seconds = timeout.toSeconds({ integral: false });
       if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
         throw new Error(

@@ -1,3 +1,4 @@
+/* eslint vitest/expect-expect: ['error', { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] }] -- aws-cdk-lib/assertions Template methods are assertions */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -142,6 +143,8 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Action::s3:GetObject*] @ ${policy}`,
         `error AwsSolutions-IAM5[Action::s3:GetBucket*] @ ${policy}`,
         `error AwsSolutions-IAM5[Action::s3:List*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/results/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:Abort*] @ ${policy}`,
       ];
     };
     expect(acknowledged).toEqual(

@@ -1,3 +1,4 @@
+/* eslint vitest/expect-expect: ['error', { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] }] -- aws-cdk-lib/assertions Template methods are assertions */
 import { Duration } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -127,13 +128,18 @@ describe('ShortTask', () => {
     ]);
   });
 
-  it('grants read-only access to the payload bucket only', () => {
+  it('grants reading the payload bucket, and writing only under its results/ prefix', () => {
     // Assess
     const statements = statementsOfRole(template, logicalIdOf(task.taskFunction.role));
     const s3 = statements.filter((s) => hasAction(s, 's3:'));
-    expect(s3).toHaveLength(1);
-    expect(actionsOf(s3[0]!).sort()).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
-    expect(resourcesOf(s3[0]!)).toEqual([arnOf(ids.bucket), { 'Fn::Join': ['', [arnOf(ids.bucket), '/*']] }]);
+    expect(s3).toHaveLength(2);
+    const read = s3.find((s) => actionsOf(s).includes('s3:GetObject*'));
+    const write = s3.find((s) => actionsOf(s).includes('s3:PutObject'));
+    expect(actionsOf(read!).sort()).toEqual(['s3:GetBucket*', 's3:GetObject*', 's3:List*']);
+    expect(resourcesOf(read!)).toEqual([arnOf(ids.bucket), { 'Fn::Join': ['', [arnOf(ids.bucket), '/*']] }]);
+    expect(actionsOf(write!).every((a) => a.startsWith('s3:Put') || a === 's3:Abort*')).toBe(true);
+    expect(resourcesOf(write!)).toEqual([{ 'Fn::Join': ['', [arnOf(ids.bucket), '/results/*']] }]);
+    expect(s3.flatMap(actionsOf).some((a) => a.startsWith('s3:Delete'))).toBe(false);
   });
 
   it('grants sending to the success and failure queues only', () => {
