@@ -19,7 +19,11 @@ export default tseslint.config(
     rules: {
       'vitest/no-focused-tests': 'error',
       'vitest/no-disabled-tests': 'error',
-      'vitest/expect-expect': 'error',
+      // aws-cdk-lib/assertions Template methods are assertions too.
+      'vitest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] },
+      ],
     },
   },
 );

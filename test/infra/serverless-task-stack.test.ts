@@ -1,4 +1,3 @@
-/* eslint vitest/expect-expect: ['error', { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] }] -- aws-cdk-lib/assertions Template methods are assertions */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';

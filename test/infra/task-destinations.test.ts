@@ -1,4 +1,3 @@
-/* eslint vitest/expect-expect: ['error', { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] }] -- aws-cdk-lib/assertions Template methods are assertions */
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';

@@ -1,4 +1,3 @@
-/* eslint vitest/expect-expect: ['error', { assertFunctionNames: ['expect', '**.hasResourceProperties', '**.hasResource', '**.hasOutput', '**.resourceCountIs'] }] -- aws-cdk-lib/assertions Template methods are assertions */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvalidPayloadError } from '../../core/errors.js';
 
 /** Where the slow log is in S3. */
 export const S3PointerSchema = z.strictObject({
@@ -35,8 +36,8 @@ export type AnalyzeSlowQueriesPayload =
   | { readonly s3: z.infer<typeof S3PointerSchema>; readonly log?: undefined; readonly top: number };
 
 /**
- * Validates a raw payload. Throws `Error('InvalidPayload: <field or "payload">: <problem>; ...')` when it is
- * not valid.
+ * Validates a raw payload. Throws InvalidPayloadError (type `InvalidPayload`, message
+ * `<field or "payload">: <problem>; ...`) when it is not valid.
  */
 export function parseAnalyzeSlowQueriesPayload(raw: unknown): AnalyzeSlowQueriesPayload {
   const result = AnalyzeSlowQueriesPayloadSchema.safeParse(raw);
@@ -45,5 +46,5 @@ export function parseAnalyzeSlowQueriesPayload(raw: unknown): AnalyzeSlowQueries
     const path = issue.path.map(String).join('.');
     return `${path === '' ? 'payload' : path}: ${issue.message}`;
   });
-  throw new Error(`InvalidPayload: ${problems.join('; ')}`);
+  throw new InvalidPayloadError(problems.join('; '));
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidPayloadError } from '../../../functions/core/errors.js';
 import { analyzeSlowQueries } from '../../../functions/tasks/analyze-slow-queries/analyze.js';
 import { fingerprint } from '../../../functions/tasks/analyze-slow-queries/fingerprint.js';
 import { parseAnalyzeSlowQueriesPayload } from '../../../functions/tasks/analyze-slow-queries/payload.js';
@@ -475,8 +476,8 @@ describe('parseAnalyzeSlowQueriesPayload', () => {
     const act = (): unknown => parseAnalyzeSlowQueriesPayload(raw);
 
     // Assess
-    expect(act).toThrow(Error);
-    expect(act).toThrow(message);
+    expect(act).toThrow(InvalidPayloadError);
+    expect(act).toThrow(message.replace(/^InvalidPayload: /, ''));
   });
 });
 
