@@ -4,6 +4,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
 const { bundleFile, exportName, event, context } = workerData;
+// Stack traces name the TypeScript sources (bundles ship source maps), as NODE_OPTIONS=--enable-source-maps does on AWS.
+process.setSourceMapsEnabled(true);
 const deadline = Date.now() + context.remainingMs;
 
 function errorShape(error) {

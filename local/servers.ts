@@ -1,0 +1,122 @@
+// The embedded storage servers, each on an ephemeral loopback port: dynalite (DynamoDB),
+// local-aws-sqs (SQS) and s3rver (S3). Used by `npm start`, the tests and the benchmarks.
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { createSqsServer } from 'local-aws-sqs';
+import S3rver from 's3rver';
+
+export const LOCAL_REGION = 'us-east-1';
+/** s3rver checks signatures against this key pair; dynalite and local-aws-sqs accept any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface EmbeddedDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}
+
+export async function startDynalite(): Promise<EmbeddedDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    endpoint,
+    client,
+    doc,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface EmbeddedSqs {
+  readonly endpoint: string;
+  readonly client: SQSClient;
+  createQueue(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startSqs(): Promise<EmbeddedSqs> {
+  const server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  return {
+    endpoint,
+    client,
+    createQueue: async (name) => {
+      const out = await client.send(new CreateQueueCommand({ QueueName: name }));
+      if (!out.QueueUrl) throw new Error(`no URL for queue ${name}`);
+      return out.QueueUrl;
+    },
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface EmbeddedS3 {
+  readonly endpoint: string;
+  readonly client: S3Client;
+  createBucket(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startS3(): Promise<EmbeddedS3> {
+  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true });
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const client = new S3Client({ endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    createBucket: async (name) => {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    close: async () => {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface EmbeddedServers {
+  readonly dynamo: EmbeddedDynamo;
+  readonly sqs: EmbeddedSqs;
+  readonly s3: EmbeddedS3;
+  /** What SDK clients in functions and the CLI need to reach these servers. */
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedServers(): Promise<EmbeddedServers> {
+  const [dynamo, sqs, s3] = await Promise.all([startDynalite(), startSqs(), startS3()]);
+  return {
+    dynamo,
+    sqs,
+    s3,
+    env: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+    },
+    close: async () => void (await Promise.all([dynamo.close(), sqs.close(), s3.close()])),
+  };
+}

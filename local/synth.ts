@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SOURCES = ['bin', 'lib', 'functions', 'package-lock.json', 'cdk.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}
+
+/** Runs `cdk synth` when cdk.out is missing or older than the sources that shape it. Returns whether it ran. */
+export function synthesizeIfStale(root: string, log: (line: string) => void): boolean {
+  const manifest = join(root, 'cdk.out', 'manifest.json');
+  const built = existsSync(manifest) ? statSync(manifest).mtimeMs : 0;
+  const sources = Math.max(...SOURCES.map((s) => newestMtime(join(root, s))));
+  if (built > sources) return false;
+  log('synthesizing the stack (cdk synth; cdk-nag checks run here) ...');
+  const out = spawnSync('npx', ['cdk', 'synth', '--quiet'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (out.status !== 0) throw new Error(`cdk synth failed with exit code ${out.status}`);
+  return true;
+}
