@@ -6,7 +6,7 @@ import type { TaskTarget } from '../functions/core/task-client.js';
 import { InProcessAsyncInvoker, type LocalFunction } from './lambda/async-invoker.js';
 import { workerFunction } from './lambda/worker-function.js';
 import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
-import { resolve, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
+import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
 export interface LocalClients {
   readonly dynamodb: DynamoDBClient;
@@ -140,8 +140,8 @@ export async function hostShortLane(options: HostOptions): Promise<ShortLaneHost
       Timeout?: number;
       Environment?: { Variables?: Record<string, string> };
     };
-    const assetPath = resource.Metadata?.['aws:asset:path'];
-    if (typeof assetPath !== 'string') throw new Error(`function ${id} has no bundled asset in ${options.cdkOut}`);
+    const assetPath = assetPathOf(resource);
+    if (!assetPath) throw new Error(`function ${id} has no bundled asset in ${options.cdkOut}`);
     const [file, exportName] = (props.Handler ?? 'index.handler').split('.') as [string, string];
     const config = asyncConfigs.get(id) ?? {};
     const destination = (kind: 'OnSuccess' | 'OnFailure'): string | undefined => {
@@ -173,6 +173,14 @@ export async function hostShortLane(options: HostOptions): Promise<ShortLaneHost
   const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, ctx))]));
   const invoker = new InProcessAsyncInvoker({ functions, sqs: options.clients.sqs, retryDelayScale: options.retryDelayScale, region, accountId });
   return { invoker, tasks, resources: provisioned, outputs };
+}
+
+/** The asset folder of a function: from the CLI's asset metadata, else from the S3 key (`<hash>.zip`). */
+function assetPathOf(resource: CfnResource): string | undefined {
+  const fromMetadata = resource.Metadata?.['aws:asset:path'];
+  if (typeof fromMetadata === 'string') return fromMetadata;
+  const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  return typeof key === 'string' && key.endsWith('.zip') ? `asset.${key.slice(0, -'.zip'.length)}` : undefined;
 }
 
 const HANDLED_TYPES = new Set(['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::S3::Bucket', 'AWS::Lambda::Function', 'AWS::Lambda::EventInvokeConfig']);
