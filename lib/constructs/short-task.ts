@@ -45,7 +45,7 @@ export interface ShortTaskProps {
   /** On-success destination. */
   readonly successQueue: sqs.IQueue;
 
-  /** On-failure destination (the task dead-letter queue); the runtime also posts "Stopped" records to it. */
+  /** On-failure destination (the task dead-letter queue). */
   readonly failureQueue: sqs.IQueue;
 
   /** Claim-check payload bucket: payloads are read, large results written under `results/`. */
@@ -146,7 +146,7 @@ export class ShortTask extends Construct {
     // The runtime stores results above the inline limit as `results/<taskId>/...`; write access stops there.
     props.payloadBucket.grantPut(this.function, RESULTS_KEY_PATTERN);
     // SqsDestination.bind() already grants both queues to the function; granting here keeps the
-    // permissions explicit (the runtime itself posts "Stopped" records to the failure queue).
+    // permissions explicit where the construct is read.
     props.failureQueue.grantSendMessages(this.function);
     props.successQueue.grantSendMessages(this.function);
 
