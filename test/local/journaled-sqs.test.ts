@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS } from '../../local/servers.js';
+import { startJournaledSqs } from '../../local/sqs/journaled-sqs.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sqs-journal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const options = { journalFile: join(dir, 'sqs.journal'), region: 'us-east-1', accountId: '000000000000', credentials: LOCAL_CREDENTIALS };
+
+async function bodies(client: import('@aws-sdk/client-sqs').SQSClient, url: string): Promise<string[]> {
+  const out = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+  return (out.Messages ?? []).map((m) => m.Body ?? '').sort();
+}
+
+describe('journaled SQS', () => {
+  it('brings back, after a restart, exactly the messages that were sent and not deleted', async () => {
+    // Prepare: five messages sent (one batch), two of them deleted (one batch), one queue purged.
+    const first = await startJournaledSqs(options);
+    const url = (await first.client.send(new CreateQueueCommand({ QueueName: 'records' }))).QueueUrl ?? '';
+    const other = (await first.client.send(new CreateQueueCommand({ QueueName: 'other' }))).QueueUrl ?? '';
+    await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'm1' }));
+    await first.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'm2' }));
+    await first.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'a', MessageBody: 'm3' }, { Id: 'b', MessageBody: 'm4' }, { Id: 'c', MessageBody: 'm5' }] }));
+    await first.client.send(new SendMessageCommand({ QueueUrl: other, MessageBody: 'x' }));
+    const received = await first.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
+    const byBody = new Map((received.Messages ?? []).map((m) => [m.Body, m.ReceiptHandle]));
+    await first.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: byBody.get('m2') }));
+    await first.client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'd', ReceiptHandle: byBody.get('m4') }] }));
+    await first.close(); // as abrupt as kill -9 for the journal: nothing is flushed at close
+
+    // Act
+    const second = await startJournaledSqs(options);
+    const url2 = (await second.client.send(new CreateQueueCommand({ QueueName: 'records' }))).QueueUrl ?? '';
+    const other2 = (await second.client.send(new CreateQueueCommand({ QueueName: 'other' }))).QueueUrl ?? '';
+    const restored = await second.restore();
+
+    // Assess
+    expect(restored).toBe(4);
+    expect(await bodies(second.client, url2)).toEqual(['m1', 'm3', 'm5']);
+    expect(await bodies(second.client, other2)).toEqual(['x']);
+    await second.close();
+
+    // A third start restores the same messages again (they were journaled anew by the restore).
+    const third = await startJournaledSqs(options);
+    const url3 = (await third.client.send(new CreateQueueCommand({ QueueName: 'records' }))).QueueUrl ?? '';
+    await third.client.send(new CreateQueueCommand({ QueueName: 'other' }));
+    expect(await third.restore()).toBe(4);
+    expect(await bodies(third.client, url3)).toEqual(['m1', 'm3', 'm5']);
+    await third.close();
+  });
+});
