@@ -23,6 +23,8 @@ export const STACK_OUTPUTS = {
   successQueueUrl: 'SuccessQueueUrl',
   failureQueueUrl: 'FailureQueueUrl',
   payloadBucketName: 'PayloadBucketName',
+  /** JSON: task name → { functionName, logGroupName, maxAttempts } — what the CLI needs to start and follow tasks. */
+  taskFunctions: 'TaskFunctions',
   /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
   shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
 } as const;
@@ -57,6 +59,24 @@ export class ServerlessTaskStack extends Stack {
       });
     }
     this.shortTasks = shortTasks;
+    new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
+      value: this.toJsonString(
+        Object.fromEntries(
+          SHORT_TASKS.map((definition) => {
+            const task = shortTasks.get(definition.taskName);
+            return [
+              definition.taskName,
+              {
+                functionName: task?.function.functionName,
+                logGroupName: task?.taskFunction.logGroup.logGroupName,
+                maxAttempts: (definition.retryAttempts ?? 2) + 1,
+              },
+            ];
+          }),
+        ),
+      ),
+      description: 'Task name to function, log group and attempts (JSON), read by the stask CLI',
+    });
 
     new CfnOutput(this, STACK_OUTPUTS.taskTableName, {
       value: this.registry.table.tableName,

@@ -141,6 +141,9 @@ export class TaskFunction extends Construct {
       timeout,
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
+      // JSON log format: Lambda stamps every line, plain console output included, with its request ID,
+      // so `stask logs` finds all lines of a task's attempts by request ID.
+      loggingFormat: lambda.LoggingFormat.JSON,
       role: this.role,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,

@@ -77,6 +77,7 @@ describe('ServerlessTaskStack', () => {
         'SuccessQueueUrl',
         'FailureQueueUrl',
         'PayloadBucketName',
+        'TaskFunctions',
         'ShortTaskAnalyzeSlowQueriesFunctionName',
         'ShortTaskAlwaysFailsFunctionName',
       ].sort(),
@@ -90,6 +91,16 @@ describe('ServerlessTaskStack', () => {
         Value: { Ref: logicalIdOf(stack.shortTasks.get(taskName)!.function) },
       });
     }
+    // TaskFunctions is a JSON document whose values CloudFormation fills in: every task with its function,
+    // log group and attempts.
+    const json = JSON.stringify(template.findOutputs('TaskFunctions'));
+    for (const { taskName } of SHORT_TASKS) {
+      const task = stack.shortTasks.get(taskName)!;
+      expect(json).toContain(`\\"${taskName}\\":{\\"functionName\\":\\"`);
+      expect(json).toContain(logicalIdOf(task.function));
+      expect(json).toContain(logicalIdOf(task.taskFunction.logGroup));
+    }
+    expect(json).toContain('\\"maxAttempts\\":3');
   });
 
   it('produces no CDK warnings or errors', () => {
