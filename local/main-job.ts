@@ -6,14 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DestinationRecord } from '../functions/core/destination-record.js';
-import { PayloadStore } from '../functions/core/payload.js';
-import { TaskRegistry } from '../functions/core/registry.js';
-import { TaskClient } from '../functions/core/task-client.js';
 import type { TaskRecord } from '../functions/core/task-record.js';
-import { startEmbeddedServers } from './servers.js';
-import { hostShortLane } from './short-lane-host.js';
-import { synthesizeIfStale } from './synth.js';
-import { readTemplate } from './template.js';
+import { requireOutput, startPlatform } from './platform.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line = ''): void => console.log(line);
@@ -30,32 +24,18 @@ function table(rows: Record<string, unknown>[]): void {
   text.forEach((t) => say(line(t)));
 }
 
-synthesizeIfStale(root, say);
-const template = readTemplate(join(root, 'cdk.out'), 'ServerlessTask');
-const servers = await startEmbeddedServers();
+const platform = await startPlatform({
+  root,
+  log: say,
+  // Lambda waits about 1 and 2 minutes between retries; the tour waits 1/1000 of that.
+  retryDelayScale: 0.001,
+  functionEnv: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
+});
 try {
-  const host = await hostShortLane({
-    template,
-    cdkOut: join(root, 'cdk.out'),
-    clients: { dynamodb: servers.dynamo.client, sqs: servers.sqs.client, s3: servers.s3.client },
-    baseEnv: { ...servers.env, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', NODE_OPTIONS: '--enable-source-maps' },
-    // Lambda waits about 1 and 2 minutes between retries; the tour waits 1/1000 of that.
-    retryDelayScale: 0.001,
-  });
   heading('The stack on the embedded platform (from cdk.out/ServerlessTask.template.json)');
-  table(host.resources.map((r) => ({ type: r.type, 'logical ID': r.logicalId, 'served locally by': r.servedBy })));
-
-  const output = (key: string): string => {
-    const value = host.outputs[key];
-    if (!value) throw new Error(`stack output ${key} is missing`);
-    return value;
-  };
-  const client = new TaskClient({
-    registry: new TaskRegistry(servers.dynamo.doc, output('TaskTableName')),
-    payloadStore: new PayloadStore(servers.s3.client, output('PayloadBucketName')),
-    invoker: host.invoker,
-    tasks: host.tasks,
-  });
+  table(platform.resources.map((r) => ({ type: r.type, 'logical ID': r.logicalId, 'served locally by': r.servedBy })));
+  const output = (key: string): string => requireOutput(platform.outputs, key);
+  const client = platform.taskClient();
   const show = (t: TaskRecord): void =>
     table([{ taskId: t.taskId, function: t.function, status: t.status, attempts: t.attempts, events: t.events.map((e) => e.status).join(' > ') }]);
 
@@ -63,7 +43,7 @@ try {
   const log = readFileSync(join(root, 'examples', 'mysql-slow.log'), 'utf8');
   say(`$ stask invoke analyze-slow-queries --id slowlog-2026-11-26 --payload-file examples/mysql-slow.log`);
   await client.submit({ task: 'analyze-slow-queries', id: 'slowlog-2026-11-26', payload: { log, top: 5 } });
-  await host.invoker.drain();
+  await platform.lambda.drain();
   const analyzed = await client.get('slowlog-2026-11-26');
   show(analyzed);
   const summary = analyzed.result as { fingerprints: { fingerprint: string; count: number; totalQueryTime: number; p95QueryTime: number; rowsExamined: number }[] };
@@ -71,12 +51,12 @@ try {
 
   heading('2. The same ID and payload again: deduplicated, nothing runs twice');
   const again = await client.submit({ task: 'analyze-slow-queries', id: 'slowlog-2026-11-26', payload: { log, top: 5 } });
-  await host.invoker.drain();
+  await platform.lambda.drain();
   say(`  deduplicated: ${again.deduplicated}; status ${again.task.status}; attempts ${(await client.get('slowlog-2026-11-26')).attempts}`);
 
   heading('3. A task that fails: retried twice, then FAILED and a RetriesExhausted record in the DLQ');
   await client.submit({ task: 'always-fails', id: 'always-fails-demo', payload: { reason: 'show the dead-letter queue' } });
-  await host.invoker.drain();
+  await platform.lambda.drain();
   show(await client.get('always-fails-demo'));
 
   heading('4. stask ls (by function; listing is a DynamoDB query, never a scan)');
@@ -85,7 +65,7 @@ try {
 
   for (const [name, key] of [['success queue', 'SuccessQueueUrl'], ['dead-letter queue', 'FailureQueueUrl']] as const) {
     heading(`5. Records in the ${name} (AWS Lambda's destination record format)`);
-    const out = await servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: output(key), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const out = await platform.servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: output(key), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
     for (const message of out.Messages ?? []) {
       const record = JSON.parse(message.Body ?? '{}') as DestinationRecord;
       const response = JSON.stringify(record.responsePayload);
@@ -94,5 +74,5 @@ try {
   }
   say('\nDone. Next: `npm test` runs the suite; `npx cdk deploy` deploys the same stack to AWS.');
 } finally {
-  await servers.close();
+  await platform.close();
 }

@@ -1,6 +1,6 @@
 // The embedded storage servers, each on an ephemeral loopback port: dynalite (DynamoDB),
 // local-aws-sqs (SQS) and s3rver (S3). Used by `npm start`, the tests and the benchmarks.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import S3rver from 's3rver';
+import { startJournaledSqs, type JournaledSqs } from './sqs/journaled-sqs.js';
 
 export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
 /** s3rver checks signatures against this key pair; dynalite and local-aws-sqs accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
@@ -23,8 +25,9 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-export async function startDynalite(): Promise<EmbeddedDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/** `path`: a LevelDB directory that keeps tables and items across restarts; in memory without it. */
+export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
@@ -73,8 +76,10 @@ export interface EmbeddedS3 {
   close(): Promise<void>;
 }
 
-export async function startS3(): Promise<EmbeddedS3> {
-  const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+/** `persistentDirectory`: objects kept there across restarts; a temporary directory removed at close without it. */
+export async function startS3(persistentDirectory?: string): Promise<EmbeddedS3> {
+  const directory = persistentDirectory ?? (await mkdtemp(join(tmpdir(), 's3rver-')));
+  if (persistentDirectory) await mkdir(persistentDirectory, { recursive: true });
   const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
@@ -89,22 +94,36 @@ export async function startS3(): Promise<EmbeddedS3> {
     close: async () => {
       client.destroy();
       await server.close();
-      await rm(directory, { recursive: true, force: true });
+      if (!persistentDirectory) await rm(directory, { recursive: true, force: true });
     },
   };
 }
 
 export interface EmbeddedServers {
   readonly dynamo: EmbeddedDynamo;
-  readonly sqs: EmbeddedSqs;
+  readonly sqs: JournaledSqs;
   readonly s3: EmbeddedS3;
   /** What SDK clients in functions and the CLI need to reach these servers. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
-export async function startEmbeddedServers(): Promise<EmbeddedServers> {
-  const [dynamo, sqs, s3] = await Promise.all([startDynalite(), startSqs(), startS3()]);
+/**
+ * All three servers. With a data directory they keep their state across restarts: DynamoDB in LevelDB,
+ * S3 objects as files, SQS messages in a journal (restored by `sqs.restore()` once the queues exist).
+ */
+export async function startEmbeddedServers(dataDir?: string): Promise<EmbeddedServers> {
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const [dynamo, sqs, s3] = await Promise.all([
+    startDynalite(dataDir ? join(dataDir, 'dynamodb') : undefined),
+    startJournaledSqs({
+      ...(dataDir ? { journalFile: join(dataDir, 'sqs.journal') } : {}),
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    startS3(dataDir ? join(dataDir, 's3') : undefined),
+  ]);
   return {
     dynamo,
     sqs,

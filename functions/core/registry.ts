@@ -46,6 +46,8 @@ export interface TransitionOptions {
   /** Only when the record's executionRef is this value: the attempt that owns the task. */
   readonly executionRef?: string;
   readonly incrementAttempts?: boolean;
+  /** Appends to attemptRefs: the request IDs / execution ARNs of the task's attempts (for logs). */
+  readonly appendAttemptRef?: string;
   /**
    * Also allow the transition from RUNNING when its heartbeat is older than this ISO time:
    * the previous attempt died (crash, timeout, out of memory) and cannot finish the task itself.
@@ -167,6 +169,10 @@ export class TaskRegistry {
       sets.push('attempts = if_not_exists(attempts, :zero) + :one');
       values[':zero'] = 0;
       values[':one'] = 1;
+    }
+    if (options.appendAttemptRef !== undefined) {
+      sets.push('attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :attemptRef)');
+      values[':attemptRef'] = [options.appendAttemptRef];
     }
     Object.entries(options.set ?? {}).forEach(([key, value], i) => {
       names[`#s${i}`] = key;

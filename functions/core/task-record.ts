@@ -92,6 +92,8 @@ export interface TaskRecord {
   readonly resultRef?: ObjectRef;
   readonly error?: TaskFailure;
   readonly executionRef?: string;
+  /** Every attempt's execution reference, in order (Lambda retries repeat the request ID). */
+  readonly attemptRefs?: string[];
   /** TTL, epoch seconds: DynamoDB deletes the record some time after this. */
   readonly expiresAt: number;
   /** First character of the task ID: partition key of the ID-prefix index. */

@@ -103,6 +103,7 @@ export function taskHandler<TPayload, TResult>(
     const event = parsed.data;
     const taskId = validateTaskId(event.taskId);
     const executionRef = context.awsRequestId;
+    d.logger.addContext(context); // function_request_id on every line: `stask logs` finds them by it
     d.logger.appendKeys({ taskId, task: event.task });
     try {
       const task = await claim(d, taskId, executionRef);
@@ -124,9 +125,11 @@ async function claim(
   try {
     return await d.registry.transition(taskId, 'RUNNING', {
       from: ['QUEUED', 'RETRYING'],
-      // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over.
-      orRunningWithHeartbeatBefore: new Date(Date.now() - 3 * d.heartbeatMs).toISOString(),
+      // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over. A live
+      // attempt heartbeats every heartbeatMs, so two missed beats mean it is gone.
+      orRunningWithHeartbeatBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
       incrementAttempts: true,
+      appendAttemptRef: executionRef,
       set: { executionRef, maxAttempts: d.maxAttempts },
       detail: `attempt started (${executionRef})`,
     });

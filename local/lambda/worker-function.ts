@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import type { Handler } from './async-invoker.js';
+import type { Handler } from './lambda-service.js';
 
 export interface WorkerFunctionOptions {
   /** The bundled entry file (cdk.out/asset.<hash>/index.mjs). */
@@ -10,6 +10,8 @@ export interface WorkerFunctionOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Every line the invocation writes (stdout and stderr), with its request ID. */
+  readonly onLine?: (requestId: string, line: string) => void;
 }
 
 /** An error thrown by the function, carried over from the worker in Lambda's error shape. */
@@ -59,9 +61,22 @@ export function workerFunction(options: WorkerFunctionOptions): Handler {
           },
         },
         resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-        stdout: false,
-        stderr: false,
+        stdout: Boolean(options.onLine),
+        stderr: Boolean(options.onLine),
       });
+      if (options.onLine) {
+        const emit = options.onLine;
+        for (const stream of [worker.stdout, worker.stderr]) {
+          let partial = '';
+          stream.setEncoding('utf8');
+          stream.on('data', (chunk: string) => {
+            const lines = (partial + chunk).split('\n');
+            partial = lines.pop() ?? '';
+            for (const line of lines) emit(context.awsRequestId, line);
+          });
+          stream.on('end', () => partial && emit(context.awsRequestId, partial));
+        }
+      }
       const timer = setTimeout(() => {
         finish(() => reject(new FunctionError('Sandbox.Timedout', `${context.awsRequestId} Task timed out after ${options.timeoutSeconds.toFixed(2)} seconds`)));
         void worker.terminate();

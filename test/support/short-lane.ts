@@ -8,7 +8,7 @@ import { PayloadStore, type PayloadLimits } from '../../functions/core/payload.j
 import { TaskRegistry } from '../../functions/core/registry.js';
 import { TaskClient } from '../../functions/core/task-client.js';
 import { taskHandler, type TaskContext, type TaskRuntimeDeps } from '../../functions/core/task-runtime.js';
-import { InProcessAsyncInvoker, type LocalFunction } from '../../local/lambda/async-invoker.js';
+import { LocalLambdaService, type LocalFunction } from '../../local/lambda/lambda-service.js';
 import {
   createTaskTable,
   startDynalite,
@@ -43,7 +43,7 @@ export interface Lane {
   readonly client: TaskClient;
   readonly registry: TaskRegistry;
   readonly payloadStore: PayloadStore;
-  readonly invoker: InProcessAsyncInvoker;
+  readonly invoker: LocalLambdaService;
   readonly successQueueUrl: string;
   readonly failureQueueUrl: string;
   /** Receives and deletes every record currently in the queue. */
@@ -70,18 +70,19 @@ export async function createLane(servers: Servers, options: LaneOptions): Promis
     metrics: new Metrics({ namespace: 'ServerlessTaskTest', serviceName: 'test', singleMetric: false }),
   });
 
-  const functions: Record<string, LocalFunction> = {};
+  const functions: LocalFunction[] = [];
   for (const [name, t] of Object.entries(options.tasks)) {
     const retryAttempts = t.retryAttempts ?? 2;
-    functions[`fn-${name}`] = {
+    functions.push({
+      name: `fn-${name}`,
       handler: taskHandler({ parsePayload: t.parsePayload ?? ((raw) => raw) }, t.work, runtimeDeps(retryAttempts)),
       retryAttempts,
       timeoutSeconds: t.timeoutSeconds ?? 30,
       successQueueUrl,
       failureQueueUrl,
-    };
+    });
   }
-  const invoker = new InProcessAsyncInvoker({ functions, sqs: servers.sqs.client, retryDelayScale: 0 });
+  const invoker = new LocalLambdaService({ functions, sqs: servers.sqs.client, retryDelayScale: 0 });
   const client = new TaskClient({
     registry,
     invoker,

@@ -1,0 +1,209 @@
+import { join } from 'node:path';
+import { PayloadStore } from '../functions/core/payload.js';
+import { TaskRegistry } from '../functions/core/registry.js';
+import { TaskClient, type TaskTarget } from '../functions/core/task-client.js';
+import { DirectoryEventStore } from './lambda/event-store.js';
+import { startInvokeApi } from './lambda/invoke-api.js';
+import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
+import { workerFunction } from './lambda/worker-function.js';
+import { LogStore } from './logs/log-store.js';
+import { startLogsApi } from './logs/logs-api.js';
+import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
+import { synthesizeIfStale } from './synth.js';
+import { readTemplate, type CfnTemplate } from './template.js';
+
+export interface PlatformOptions {
+  /** Repository root (for `cdk synth`); cdk.out is read from there unless `cdkOut` is given. */
+  readonly root: string;
+  readonly cdkOut?: string;
+  /** @default 'ServerlessTask' */
+  readonly stackName?: string;
+  /** State kept across restarts; in memory (and temporary files) without it. */
+  readonly dataDir?: string;
+  /** Scales Lambda's retry delays (1 and 2 minutes). @default 0.01 */
+  readonly retryDelayScale?: number;
+  /** Synthesize first when cdk.out is older than the sources. @default true */
+  readonly synth?: boolean;
+  /** Extra environment for every function (log level, heartbeat interval...). */
+  readonly functionEnv?: Readonly<Record<string, string>>;
+  readonly log?: (line: string) => void;
+}
+
+export interface PlatformEndpoints {
+  readonly dynamodb: string;
+  readonly sqs: string;
+  readonly s3: string;
+  readonly lambda: string;
+  readonly logs: string;
+}
+
+export interface Platform {
+  readonly template: CfnTemplate;
+  readonly servers: EmbeddedServers;
+  readonly endpoints: PlatformEndpoints;
+  /** What SDK clients need to reach this platform (AWS_ENDPOINT_URL_<SERVICE>, region, credentials). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly resources: readonly ProvisionedResource[];
+  readonly lambda: LocalLambdaService;
+  readonly logs: LogStore;
+  /** Events from an earlier run that were resumed at start. */
+  readonly resumedEvents: number;
+  readonly restoredMessages: number;
+  /** A TaskClient wired to this platform in-process (the CLI reaches it over the APIs instead). */
+  taskClient(): TaskClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded platform: storage servers, the stack from cdk.out provisioned on them, the functions
+ * run by the local Lambda service, and Lambda's Invoke API and CloudWatch Logs' FilterLogEvents served
+ * on loopback, so functions and the CLI reach everything through the AWS SDK and endpoint variables.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const log = options.log ?? (() => undefined);
+  const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
+  if (options.synth ?? true) synthesizeIfStale(options.root, log);
+  const template = readTemplate(cdkOut, options.stackName ?? 'ServerlessTask');
+
+  const servers = await startEmbeddedServers(options.dataDir);
+  const closers: (() => Promise<void>)[] = [() => servers.close()];
+  try {
+    const provisioned = await provisionStack({
+      template,
+      cdkOut,
+      clients: { dynamodb: servers.dynamo.client, sqs: servers.sqs.client, s3: servers.s3.client },
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+    const restoredMessages = await servers.sqs.restore();
+    const logs = new LogStore(options.dataDir ? join(options.dataDir, 'logs') : undefined);
+    const logsApi = await startLogsApi(logs, () => provisioned.logGroups as string[]);
+    closers.unshift(() => logsApi.close());
+
+    // The Lambda endpoint must be known before functions start (a function may invoke another), so the
+    // service is created first and its API started before any event runs.
+    let lambdaEndpoint = '';
+    const baseEnv = (): Record<string, string> => ({
+      ...servers.env,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
+      ...(options.functionEnv ?? {}),
+    });
+    const functions: LocalFunction[] = provisioned.functions.map((spec) => ({
+      name: spec.name,
+      handler: loggedWorker(spec, logs, baseEnv),
+      retryAttempts: spec.retryAttempts,
+      maxEventAgeSeconds: spec.maxEventAgeSeconds,
+      timeoutSeconds: spec.timeoutSeconds,
+      memoryMb: spec.memoryMb,
+      ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
+      ...(spec.successQueueUrl ? { successQueueUrl: spec.successQueueUrl } : {}),
+      ...(spec.failureQueueUrl ? { failureQueueUrl: spec.failureQueueUrl } : {}),
+    }));
+    const lambda = new LocalLambdaService({
+      functions,
+      sqs: servers.sqs.client,
+      retryDelayScale: options.retryDelayScale ?? 0.01,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(options.dataDir ? { store: new DirectoryEventStore(join(options.dataDir, 'lambda-events')) } : {}),
+    });
+    closers.unshift(async () => lambda.close());
+    const invokeApi = await startInvokeApi(lambda);
+    closers.unshift(() => invokeApi.close());
+    lambdaEndpoint = invokeApi.endpoint;
+    const resumedEvents = lambda.start();
+
+    const endpoints: PlatformEndpoints = {
+      dynamodb: servers.dynamo.endpoint,
+      sqs: servers.sqs.endpoint,
+      s3: servers.s3.endpoint,
+      lambda: invokeApi.endpoint,
+      logs: logsApi.endpoint,
+    };
+    const outputs = provisioned.outputs;
+    return {
+      template,
+      servers,
+      endpoints,
+      env: baseEnv(),
+      outputs,
+      resources: provisioned.resources,
+      lambda,
+      logs,
+      resumedEvents,
+      restoredMessages,
+      taskClient: () =>
+        new TaskClient({
+          registry: new TaskRegistry(servers.dynamo.doc, requireOutput(outputs, 'TaskTableName')),
+          payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, 'PayloadBucketName')),
+          invoker: lambda,
+          tasks: taskTargets(outputs),
+        }),
+      close: async () => {
+        for (const close of closers) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export function requireOutput(outputs: Readonly<Record<string, string>>, key: string): string {
+  const value = outputs[key];
+  if (!value) throw new Error(`the stack has no output ${key}`);
+  return value;
+}
+
+/** Task name → target, from the stack output TaskFunctions. */
+export function taskTargets(outputs: Readonly<Record<string, string>>): Record<string, TaskTarget> {
+  const map = JSON.parse(requireOutput(outputs, 'TaskFunctions')) as Record<string, { functionName: string; maxAttempts: number }>;
+  return Object.fromEntries(Object.entries(map).map(([task, t]) => [task, { functionName: t.functionName, maxAttempts: t.maxAttempts }]));
+}
+
+/**
+ * A function run in a worker thread per invocation, its output kept in its log group in Lambda's JSON
+ * log format: platform START/END lines and each line stamped with the request ID.
+ */
+function loggedWorker(spec: FunctionSpec, logs: LogStore, baseEnv: () => Record<string, string>): Handler {
+  const stream = (requestId: string): string => `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId}`;
+  return async (event, context) => {
+    const requestId = context.awsRequestId;
+    const started = Date.now();
+    const platformLine = (type: string, record: Record<string, unknown>): void =>
+      logs.append(spec.logGroupName, stream(requestId), JSON.stringify({ time: new Date().toISOString(), type, record: { requestId, ...record } }));
+    platformLine('platform.start', { version: '$LATEST' });
+    const handler = workerFunction({
+      bundleFile: spec.bundleFile,
+      exportName: spec.exportName,
+      env: { ...baseEnv(), ...spec.env, AWS_LAMBDA_FUNCTION_NAME: spec.name, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb) },
+      memoryMb: spec.memoryMb,
+      timeoutSeconds: spec.timeoutSeconds,
+      onLine: (id, line) => logs.append(spec.logGroupName, stream(id), asJsonLogLine(line, id)),
+    });
+    try {
+      return await handler(event, context);
+    } catch (error) {
+      platformLine('platform.runtimeDone', { status: 'error', errorType: (error as Error).name, message: (error as Error).message });
+      throw error;
+    } finally {
+      platformLine('platform.report', { metrics: { durationMs: Date.now() - started, memorySizeMB: spec.memoryMb } });
+    }
+  };
+}
+
+/** Lambda's JSON log format: a JSON line is kept (stamped with the request ID if it lacks it); text is wrapped. */
+function asJsonLogLine(line: string, requestId: string): string {
+  if (line.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      return line.includes(requestId) ? line : JSON.stringify({ ...parsed, requestId });
+    } catch {
+      // not JSON after all: wrap it below
+    }
+  }
+  return JSON.stringify({ timestamp: new Date().toISOString(), level: 'INFO', requestId, message: line });
+}

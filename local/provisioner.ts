@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
+import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
+
+export interface ProvisionClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+}
+
+export interface ProvisionOptions {
+  readonly template: CfnTemplate;
+  readonly cdkOut: string;
+  readonly clients: ProvisionClients;
+  readonly region?: string;
+  readonly accountId?: string;
+}
+
+export interface ProvisionedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** What serves it locally, or why nothing needs to. */
+  readonly servedBy: string;
+}
+
+/** A Lambda function of the template, resolved to local values; the platform decides how to run it. */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly bundleFile: string;
+  readonly exportName: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency?: number;
+  readonly retryAttempts: number;
+  readonly maxEventAgeSeconds: number;
+  readonly successQueueUrl?: string;
+  readonly failureQueueUrl?: string;
+  readonly logGroupName: string;
+}
+
+export interface Provisioned {
+  readonly resources: readonly ProvisionedResource[];
+  readonly functions: readonly FunctionSpec[];
+  readonly logGroups: readonly string[];
+  /** Stack outputs resolved to local values. */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly context: ResolveContext;
+}
+
+/** Types with no behaviour to emulate on one machine (permissions, keys, alarms, metadata). */
+export const INERT_TYPES: ReadonlySet<string> = new Set([
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::KMS::Key',
+  'AWS::KMS::Alias',
+  'AWS::CloudWatch::Alarm',
+  'AWS::SQS::QueuePolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::Lambda::Permission',
+  'AWS::CDK::Metadata',
+]);
+
+const SERVED_TYPES: ReadonlySet<string> = new Set([
+  'AWS::DynamoDB::Table',
+  'AWS::SQS::Queue',
+  'AWS::S3::Bucket',
+  'AWS::Logs::LogGroup',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::EventInvokeConfig',
+]);
+
+/**
+ * Provisions on the embedded servers what a synthesized template declares: tables with their keys and
+ * indexes, queues with redrive policies, buckets, log groups, and function specs from the bundled assets
+ * with their EventInvokeConfig. Idempotent, so a restart over a data directory finds its resources
+ * again. Local physical names are the logical IDs. A resource type it does not know is an error naming it.
+ */
+export async function provisionStack(options: ProvisionOptions): Promise<Provisioned> {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const local = new Map<string, LocalResource>();
+  const context: ResolveContext = { region, accountId, resources: local };
+  const entries = Object.entries(options.template.Resources);
+  const unknown = entries.filter(([, r]) => !INERT_TYPES.has(r.Type) && !SERVED_TYPES.has(r.Type));
+  if (unknown.length) {
+    throw new Error(
+      `the template declares resource types the embedded platform does not know: ${unknown.map(([id, r]) => `${r.Type} (${id})`).join(', ')}`,
+    );
+  }
+
+  const resources: ProvisionedResource[] = [];
+  const logGroups: string[] = [];
+  // Pass 1: everything another resource may reference by Ref or Fn::GetAtt.
+  for (const [id, resource] of entries) {
+    switch (resource.Type) {
+      case 'AWS::DynamoDB::Table':
+        await createTable(options.clients.dynamodb, id, resource);
+        local.set(id, { ref: id, attributes: { Arn: `arn:aws:dynamodb:${region}:${accountId}:table/${id}` } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 'dynalite table' });
+        break;
+      case 'AWS::SQS::Queue': {
+        const url = (await options.clients.sqs.send(new CreateQueueCommand({ QueueName: id }))).QueueUrl ?? '';
+        local.set(id, { ref: url, attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${id}`, QueueName: id, QueueUrl: url } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 'local-aws-sqs queue (journaled)' });
+        break;
+      }
+      case 'AWS::S3::Bucket': {
+        const name = id.toLowerCase().slice(0, 63);
+        await createBucket(options.clients.s3, name);
+        local.set(id, { ref: name, attributes: { Arn: `arn:aws:s3:::${name}`, DomainName: `${name}.s3.amazonaws.com` } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 's3rver bucket' });
+        break;
+      }
+      case 'AWS::Logs::LogGroup': {
+        const name = typeof resource.Properties?.LogGroupName === 'string' ? resource.Properties.LogGroupName : id;
+        logGroups.push(name);
+        local.set(id, { ref: name, attributes: { Arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}:*` } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 'local log store (FilterLogEvents)' });
+        break;
+      }
+      case 'AWS::Lambda::Function':
+        local.set(id, { ref: id, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${id}` } });
+        break;
+      default: {
+        const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
+        local.set(id, { ref: id, attributes: { Arn: `arn:aws:${service}:${region}:${accountId}:${id}` } });
+      }
+    }
+  }
+
+  // Pass 2: what refers to pass 1: redrive policies, event invoke configs, functions.
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'AWS::SQS::Queue' || !resource.Properties?.RedrivePolicy) continue;
+    await options.clients.sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: local.get(id)?.ref,
+        Attributes: { RedrivePolicy: JSON.stringify(resolve(resource.Properties.RedrivePolicy, context)) },
+      }),
+    );
+  }
+  const queueUrlByArn = new Map([...local.values()].filter((r) => r.attributes.QueueUrl).map((r) => [r.attributes.Arn, r.attributes.QueueUrl]));
+  const asyncConfigs = new Map<string, Record<string, unknown>>();
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;
+    const props = resolve(resource.Properties, context) as Record<string, unknown>;
+    asyncConfigs.set(String(props.FunctionName), props);
+    resources.push({ logicalId: id, type: resource.Type, servedBy: 'retries, event age and destinations of the local Lambda service' });
+  }
+
+  const functions: FunctionSpec[] = [];
+  for (const [id, resource] of entries) {
+    if (INERT_TYPES.has(resource.Type)) resources.push({ logicalId: id, type: resource.Type, servedBy: 'inert locally' });
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    // Only what shapes the function locally: its role, tracing and architecture are inert here.
+    const { Handler, MemorySize, Timeout, Environment, ReservedConcurrentExecutions, LoggingConfig } = resource.Properties ?? {};
+    const props = resolve({ Handler, MemorySize, Timeout, Environment, ReservedConcurrentExecutions, LoggingConfig }, context) as {
+      Handler?: string;
+      MemorySize?: number;
+      Timeout?: number;
+      Environment?: { Variables?: Record<string, string> };
+      ReservedConcurrentExecutions?: number;
+      LoggingConfig?: { LogGroup?: string };
+    };
+    const assetPath = assetPathOf(resource);
+    if (!assetPath) throw new Error(`function ${id} has no bundled asset in ${options.cdkOut}`);
+    const [file, exportName] = (props.Handler ?? 'index.handler').split('.') as [string, string];
+    const config = asyncConfigs.get(id) ?? {};
+    const destination = (kind: 'OnSuccess' | 'OnFailure'): string | undefined => {
+      const arn = (config.DestinationConfig as Record<string, { Destination?: string }> | undefined)?.[kind]?.Destination;
+      return arn ? queueUrlByArn.get(arn) : undefined;
+    };
+    const successQueueUrl = destination('OnSuccess');
+    const failureQueueUrl = destination('OnFailure');
+    const logGroupName = props.LoggingConfig?.LogGroup ?? `/aws/lambda/${id}`;
+    if (!logGroups.includes(logGroupName)) logGroups.push(logGroupName);
+    functions.push({
+      name: id,
+      bundleFile: join(options.cdkOut, assetPath, `${file}.mjs`),
+      exportName,
+      env: props.Environment?.Variables ?? {},
+      memoryMb: props.MemorySize ?? 128,
+      timeoutSeconds: props.Timeout ?? 3,
+      ...(props.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: props.ReservedConcurrentExecutions } : {}),
+      retryAttempts: Number(config.MaximumRetryAttempts ?? 2),
+      maxEventAgeSeconds: Number(config.MaximumEventAgeInSeconds ?? 21600),
+      ...(successQueueUrl ? { successQueueUrl } : {}),
+      ...(failureQueueUrl ? { failureQueueUrl } : {}),
+      logGroupName,
+    });
+    resources.push({ logicalId: id, type: resource.Type, servedBy: `worker thread per invocation: ${assetPath}/${file}.mjs` });
+  }
+
+  const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, context))]));
+  return { resources, functions, logGroups, outputs, context };
+}
+
+async function createTable(client: DynamoDBClient, name: string, resource: CfnResource): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInputFromCfn(name, resource.Properties as unknown as CfnTableProperties)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error; // persisted from an earlier run
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
+}
+
+async function createBucket(client: S3Client, name: string): Promise<void> {
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: name }));
+  } catch (error) {
+    const code = (error as { name?: string }).name;
+    if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw error;
+  }
+}
+
+/** The asset folder of a function: from the CLI's asset metadata, else from the S3 key (`<hash>.zip`). */
+function assetPathOf(resource: CfnResource): string | undefined {
+  const fromMetadata = resource.Metadata?.['aws:asset:path'];
+  if (typeof fromMetadata === 'string') return fromMetadata;
+  const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  return typeof key === 'string' && key.endsWith('.zip') ? `asset.${key.slice(0, -'.zip'.length)}` : undefined;
+}
