@@ -6,6 +6,7 @@ import { pascalCase, ShortTask } from './constructs/short-task.js';
 import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
 import { TaskRegistry } from './constructs/task-registry.js';
+import { TaskSweeper } from './constructs/task-sweeper.js';
 
 /** A short task of this stack: everything but the shared resources, which the stack passes in. */
 type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'retryAttempts' | 'maxEventAge' | 'timeout' | 'memorySize'>;
@@ -33,6 +34,7 @@ export class ServerlessTaskStack extends Stack {
   public readonly registry: TaskRegistry;
   public readonly destinations: TaskDestinations;
   public readonly payloadStore: PayloadStore;
+  public readonly sweeper: TaskSweeper;
   /** Short tasks by task name. */
   public readonly shortTasks: ReadonlyMap<string, ShortTask>;
 
@@ -42,6 +44,7 @@ export class ServerlessTaskStack extends Stack {
     this.registry = new TaskRegistry(this, 'TaskRegistry');
     this.destinations = new TaskDestinations(this, 'TaskDestinations');
     this.payloadStore = new PayloadStore(this, 'PayloadStore');
+    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table });
 
     const shortTasks = new Map<string, ShortTask>();
     for (const definition of SHORT_TASKS) {

@@ -42,8 +42,17 @@ export interface FunctionSpec {
   readonly logGroupName: string;
 }
 
+/** A scheduled EventBridge rule: the platform invokes its Lambda targets every `everyMs`. */
+export interface ScheduleSpec {
+  readonly ruleName: string;
+  readonly ruleArn: string;
+  readonly everyMs: number;
+  readonly functionNames: readonly string[];
+}
+
 export interface Provisioned {
   readonly resources: readonly ProvisionedResource[];
+  readonly schedules: readonly ScheduleSpec[];
   readonly functions: readonly FunctionSpec[];
   readonly logGroups: readonly string[];
   /** Stack outputs resolved to local values. */
@@ -72,6 +81,7 @@ const SERVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Logs::LogGroup',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventInvokeConfig',
+  'AWS::Events::Rule',
 ]);
 
 /**
@@ -195,8 +205,25 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     resources.push({ logicalId: id, type: resource.Type, servedBy: `worker thread per invocation: ${assetPath}/${file}.mjs` });
   }
 
+  const schedules: ScheduleSpec[] = [];
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'AWS::Events::Rule') continue;
+    const props = resolve(resource.Properties, context) as { ScheduleExpression?: string; EventPattern?: unknown; State?: string; Targets?: { Arn: string }[] };
+    if (!props.ScheduleExpression) {
+      throw new Error(`rule ${id}: only schedule rules are served by the embedded platform (this one has an event pattern)`);
+    }
+    const functionNames = (props.Targets ?? []).map((t) => {
+      const name = /:function:([^:]+)/.exec(t.Arn)?.[1];
+      if (!name) throw new Error(`rule ${id}: target ${t.Arn} is not a Lambda function; only Lambda targets are served locally`);
+      return name;
+    });
+    const everyMs = rateToMs(id, props.ScheduleExpression);
+    if (props.State !== 'DISABLED') schedules.push({ ruleName: id, ruleArn: `arn:aws:events:${region}:${accountId}:rule/${id}`, everyMs, functionNames });
+    resources.push({ logicalId: id, type: resource.Type, servedBy: `timer: ${props.ScheduleExpression} → ${functionNames.join(', ')}` });
+  }
+
   const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, context))]));
-  return { resources, functions, logGroups, outputs, context };
+  return { resources, schedules, functions, logGroups, outputs, context };
 }
 
 async function createTable(client: DynamoDBClient, name: string, resource: CfnResource): Promise<void> {
@@ -223,4 +250,12 @@ function assetPathOf(resource: CfnResource): string | undefined {
   if (typeof fromMetadata === 'string') return fromMetadata;
   const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
   return typeof key === 'string' && key.endsWith('.zip') ? `asset.${key.slice(0, -'.zip'.length)}` : undefined;
+}
+
+/** `rate(5 minutes)` → 300000. cron() schedules are refused with a clear error: no local cron yet. */
+function rateToMs(ruleId: string, expression: string): number {
+  const match = /^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  if (!match) throw new Error(`rule ${ruleId}: schedule ${expression} is not served locally (only rate(N minutes|hours|days))`);
+  const unit = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }[match[2] as 'minute'];
+  return Number(match[1]) * unit;
 }

@@ -53,6 +53,13 @@ export interface TransitionOptions {
    * the previous attempt died (crash, timeout, out of memory) and cannot finish the task itself.
    */
   readonly orRunningWithHeartbeatBefore?: string;
+  /**
+   * Also allow the transition from RUNNING when the record's executionRef is this value: a retry of the
+   * same invocation (Lambda retries keep the request ID and start only after the earlier attempt ended).
+   */
+  readonly orRunningWithExecutionRef?: string;
+  /** Only when the last heartbeat is older than this ISO time (or absent): the attempt is not alive. */
+  readonly onlyIfHeartbeatBefore?: string;
 }
 
 export interface ListQuery {
@@ -197,6 +204,15 @@ export class TaskRegistry {
       condition = `(${condition}) OR (#status = :running AND heartbeatAt < :stale)`;
       values[':running'] = 'RUNNING';
       values[':stale'] = options.orRunningWithHeartbeatBefore;
+    }
+    if (options.onlyIfHeartbeatBefore !== undefined) {
+      condition = `(${condition}) AND (attribute_not_exists(heartbeatAt) OR heartbeatAt < :lapsedBefore)`;
+      values[':lapsedBefore'] = options.onlyIfHeartbeatBefore;
+    }
+    if (options.orRunningWithExecutionRef !== undefined) {
+      condition = `(${condition}) OR (#status = :running AND executionRef = :sameRef)`;
+      values[':running'] = 'RUNNING';
+      values[':sameRef'] = options.orRunningWithExecutionRef;
     }
     try {
       const out = await this.doc.send(

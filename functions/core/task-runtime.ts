@@ -128,6 +128,9 @@ async function claim(
       // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over. A live
       // attempt heartbeats every heartbeatMs, so two missed beats mean it is gone.
       orRunningWithHeartbeatBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
+      // Lambda's retry of this very invocation (same request ID) comes only after the earlier attempt
+      // ended, however it ended: the attempt that left the task RUNNING is over.
+      orRunningWithExecutionRef: executionRef,
       incrementAttempts: true,
       appendAttemptRef: executionRef,
       set: { executionRef, maxAttempts: d.maxAttempts },

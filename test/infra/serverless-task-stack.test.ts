@@ -30,14 +30,15 @@ afterAll(() => {
 });
 
 describe('ServerlessTaskStack', () => {
-  it('contains one registry, the destinations, the payload store and two short tasks', () => {
+  it('contains one registry, the destinations, the payload store, the sweeper and two short tasks', () => {
     // Assess
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.resourceCountIs('AWS::SQS::Queue', 3);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     template.resourceCountIs('AWS::S3::Bucket', 2);
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    template.resourceCountIs('AWS::Events::Rule', 1);
     expect([...stack.shortTasks.keys()]).toEqual(['analyze-slow-queries', 'always-fails']);
   });
 
@@ -142,6 +143,7 @@ describe('cdk-nag AwsSolutions', () => {
     // Act
     const acknowledged = findings(new UnacknowledgedChecks());
     // Assess
+    const sweeperPolicy = 'ServerlessTask/TaskSweeper/Function/ServiceRole/DefaultPolicy/Resource';
     const perTask = (task: string) => {
       const policy = `ServerlessTask/ShortTask${task}/TaskFunction/ServiceRole/DefaultPolicy/Resource`;
       const table = logicalIdOf(stack.registry.table);
@@ -162,6 +164,8 @@ describe('cdk-nag AwsSolutions', () => {
         'error AwsSolutions-SQS3 @ ServerlessTask/TaskDestinations/FailureQueue/Resource',
         ...perTask('AnalyzeSlowQueries'),
         ...perTask('AlwaysFails'),
+        `error AwsSolutions-IAM5[Resource::*] @ ${sweeperPolicy}`,
+        `error AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.registry.table)}.Arn>/index/*] @ ${sweeperPolicy}`,
       ].sort(),
     );
   });
@@ -197,5 +201,29 @@ describe('cdk-nag AwsSolutions', () => {
     // Assess
     expect(raw.length).toBeGreaterThan(0);
     expect(raw.every((finding) => finding.startsWith('error AwsSolutions-'))).toBe(true);
+  });
+});
+
+describe('TaskSweeper', () => {
+  const stack = new ServerlessTaskStack(newTestApp(), 'SweeperStack');
+  const template = Template.fromStack(stack);
+
+  it('runs the sweeper every minute, one at a time, with the registry and the runtime heartbeat', () => {
+    const fn = logicalIdOf(stack.sweeper.taskFunction.function);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: Match.arrayWith([Match.objectLike({ Arn: { 'Fn::GetAtt': [fn, 'Arn'] } })]),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      ReservedConcurrentExecutions: 1,
+      Environment: {
+        Variables: Match.objectLike({
+          TASK_TABLE_NAME: { Ref: logicalIdOf(stack.registry.table) },
+          TASK_HEARTBEAT_SECONDS: '10',
+          TASK_RETRY_WINDOW_SECONDS: '1200',
+          TASK_QUEUED_EXPIRY_SECONDS: '22500',
+        }),
+      },
+    });
   });
 });

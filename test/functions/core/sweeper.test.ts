@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TaskRegistry } from '../../../functions/core/registry.js';
+import { sweepTasks } from '../../../functions/core/sweeper.js';
+import { createTaskTable, startDynalite, type EmbeddedDynamo } from '../../support/embedded-servers.js';
+
+let dynamo: EmbeddedDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+const T0 = Date.parse('2026-11-20T10:00:00.000Z');
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+
+describe('task sweeper', () => {
+  it('resolves tasks whose attempts died, and leaves live ones alone', async () => {
+    // Prepare: the registry's clock is moved by the test.
+    let now = at(0);
+    const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo), { now: () => now });
+    const create = (taskId: string, maxAttempts = 3): Promise<unknown> =>
+      registry.create({ taskId, function: 'f', payload: {}, payloadHash: taskId, payloadSizeBytes: 2, maxAttempts });
+    await create('dead_retryable');
+    await create('dead_last', 1);
+    await create('alive');
+    await create('stop_unacked');
+    await create('retry_lost');
+    await create('never_started');
+    for (const id of ['dead_retryable', 'dead_last', 'alive', 'stop_unacked', 'retry_lost']) {
+      await registry.transition(id, 'RUNNING', { incrementAttempts: true, set: { executionRef: `${id}-ref` } });
+    }
+    await registry.transition('stop_unacked', 'STOPPING');
+    await registry.transition('retry_lost', 'RETRYING', { executionRef: 'retry_lost-ref' });
+    now = at(25);
+    await registry.heartbeat('alive', 'alive-ref');
+    now = at(30);
+
+    // Act: heartbeat every 10 s (lapsed after 20 s), retries expected within 60 s, tasks expire after 3600 s.
+    const first = await sweepTasks(registry, { heartbeatMs: 10_000, retryWindowMs: 60_000, queuedExpiryMs: 3_600_000, now });
+
+    // Assess
+    expect(first).toEqual({ retrying: ['dead_retryable'], failed: ['dead_last'], stopped: ['stop_unacked'], expired: [] });
+    expect(await registry.get('dead_last')).toMatchObject({ status: 'FAILED', error: { type: 'HeartbeatLapsed' } });
+    expect((await registry.get('dead_last')).error?.message).toMatch(/attempt 1 of 1 stopped heartbeating/);
+    expect((await registry.get('alive')).status).toBe('RUNNING');
+
+    now = at(3700);
+    const later = await sweepTasks(registry, { heartbeatMs: 10_000, retryWindowMs: 60_000, queuedExpiryMs: 3_600_000, now });
+    // alive stopped beating at 25 s: it now retries; the two RETRYING tasks waited past the window.
+    expect(later.retrying).toEqual(['alive']);
+    expect(later.failed.sort()).toEqual(['dead_retryable', 'retry_lost']);
+    expect(later.expired).toEqual(['never_started']);
+    expect(await registry.get('never_started')).toMatchObject({ status: 'EXPIRED', error: { type: 'EventAgeExceeded' } });
+    expect((await registry.get('dead_retryable')).status).toBe('FAILED');
+  });
+});
