@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
-import { startPlatform, type Platform } from './platform.js';
+import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
-export interface DevPlatformOptions {
+export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'stackName' | 'scheduleScale' | 'functionEnv' | 'synth'> {
   readonly dataDir: string;
   readonly root: string;
   readonly retryDelayScale?: number;
@@ -37,7 +37,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
   refuseIfRunning(endpointsFile);
 
   const started = Date.now();
-  const platform = await startPlatform({ root: options.root, dataDir, retryDelayScale: options.retryDelayScale ?? 0.01, log });
+  const platform = await startPlatform({ ...options, dataDir, retryDelayScale: options.retryDelayScale ?? 0.01, log });
   const content: EndpointsFile = {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,

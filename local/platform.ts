@@ -92,11 +92,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ...servers.env,
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
-      ...(options.functionEnv ?? {}),
     });
-    const functions: LocalFunction[] = provisioned.functions.map((spec) => ({
+    const workers = provisioned.functions.map((spec) => loggedWorker(spec, logs, () => ({ ...baseEnv(), ...spec.env, ...(options.functionEnv ?? {}) })));
+    closers.unshift(async () => workers.forEach((w) => w.close()));
+    const functions: LocalFunction[] = provisioned.functions.map((spec, i) => ({
       name: spec.name,
-      handler: loggedWorker(spec, logs, baseEnv),
+      handler: workers[i] as Handler,
       retryAttempts: spec.retryAttempts,
       maxEventAgeSeconds: spec.maxEventAgeSeconds,
       timeoutSeconds: spec.timeoutSeconds,
@@ -189,24 +190,24 @@ export function taskTargets(outputs: Readonly<Record<string, string>>): Record<s
  * A function run in a worker thread per invocation, its output kept in its log group in Lambda's JSON
  * log format: platform START/END lines and each line stamped with the request ID.
  */
-function loggedWorker(spec: FunctionSpec, logs: LogStore, baseEnv: () => Record<string, string>): Handler {
+function loggedWorker(spec: FunctionSpec, logs: LogStore, environment: () => Record<string, string>): Handler & { close(): void } {
   const stream = (requestId: string): string => `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId}`;
-  return async (event, context) => {
+  const worker = workerFunction({
+    bundleFile: spec.bundleFile,
+    exportName: spec.exportName,
+    env: () => ({ ...environment(), AWS_LAMBDA_FUNCTION_NAME: spec.name, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb) }),
+    memoryMb: spec.memoryMb,
+    timeoutSeconds: spec.timeoutSeconds,
+    onLine: (id, line) => logs.append(spec.logGroupName, stream(id), asJsonLogLine(line, id)),
+  });
+  const handler: Handler = async (event, context) => {
     const requestId = context.awsRequestId;
     const started = Date.now();
     const platformLine = (type: string, record: Record<string, unknown>): void =>
       logs.append(spec.logGroupName, stream(requestId), JSON.stringify({ time: new Date().toISOString(), type, record: { requestId, ...record } }));
     platformLine('platform.start', { version: '$LATEST' });
-    const handler = workerFunction({
-      bundleFile: spec.bundleFile,
-      exportName: spec.exportName,
-      env: { ...baseEnv(), ...spec.env, AWS_LAMBDA_FUNCTION_NAME: spec.name, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb) },
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
-      onLine: (id, line) => logs.append(spec.logGroupName, stream(id), asJsonLogLine(line, id)),
-    });
     try {
-      return await handler(event, context);
+      return await worker(event, context);
     } catch (error) {
       platformLine('platform.runtimeDone', { status: 'error', errorType: (error as Error).name, message: (error as Error).message });
       throw error;
@@ -214,6 +215,7 @@ function loggedWorker(spec: FunctionSpec, logs: LogStore, baseEnv: () => Record<
       platformLine('platform.report', { metrics: { durationMs: Date.now() - started, memorySizeMB: spec.memoryMb } });
     }
   };
+  return Object.assign(handler, { close: () => worker.close() });
 }
 
 /** Lambda's JSON log format: a JSON line is kept (stamped with the request ID if it lacks it); text is wrapped. */

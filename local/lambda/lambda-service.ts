@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { buildDestinationRecord, toErrorLike, type DestinationCondition, type ErrorLike } from '../../functions/core/destination-record.js';
@@ -30,7 +31,10 @@ export interface LocalLambdaServiceOptions {
   readonly store?: EventStore;
   /** AWS waits about 1 minute before the first retry and 2 before the second; scaled by this. @default 1 */
   readonly retryDelayScale?: number;
-  /** Concurrency of a function without reserved concurrency. @default 32 */
+  /**
+   * Concurrency of a function without reserved concurrency. On AWS it scales out; on one machine each
+   * execution environment is a worker thread competing for the same cores. @default 2 × available cores
+   */
   readonly unreservedConcurrency?: number;
   readonly region?: string;
   readonly accountId?: string;
@@ -158,7 +162,7 @@ export class LocalLambdaService implements TaskInvoker {
     const fn = this.functions.get(name);
     const queue = this.ready.get(name);
     if (!fn || !queue || this.closed) return;
-    const limit = fn.reservedConcurrency ?? this.options.unreservedConcurrency ?? 32;
+    const limit = fn.reservedConcurrency ?? this.options.unreservedConcurrency ?? 2 * availableParallelism();
     while (queue.length > 0 && (this.running.get(name) ?? 0) < limit) {
       const event = queue.shift() as PendingEvent;
       this.running.set(name, (this.running.get(name) ?? 0) + 1);

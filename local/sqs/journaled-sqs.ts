@@ -79,7 +79,7 @@ export async function startJournaledSqs(options: JournaledSqsOptions): Promise<J
   const port = (server.address() as AddressInfo).port;
   service.PORT = port; // queue URLs carry the real port
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new SQSClient({ endpoint, region: options.region, credentials: options.credentials, maxAttempts: 1 });
+  const client = new SQSClient({ endpoint, region: options.region, credentials: options.credentials });
 
   return {
     endpoint,

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DestinationRecord } from '../../functions/core/destination-record.js';
+import type { TaskClient } from '../../functions/core/task-client.js';
+import { startPlatform, type Platform } from '../../local/platform.js';
+import { synthMisbehavingStack } from './fixtures/misbehaving-stack.js';
+import { waitForTerminal } from './support.js';
+
+// Each invocation runs in its own worker thread: a task that throws, exits the process, outlives its
+// timeout or its memory size ends FAILED with a failure record, and the platform keeps serving.
+let cdkOut: string;
+let platform: Platform;
+let client: TaskClient;
+
+beforeAll(async () => {
+  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-misbehaving-'));
+  synthMisbehavingStack(cdkOut);
+  platform = await startPlatform({
+    root: process.cwd(),
+    cdkOut,
+    stackName: 'Misbehaving',
+    synth: false,
+    retryDelayScale: 0.001,
+    scheduleScale: 0.02, // the sweeper's rate(1 minute) every 1.2 s
+    functionEnv: { TASK_HEARTBEAT_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+  });
+  client = platform.taskClient();
+});
+afterAll(async () => {
+  await platform.close();
+  rmSync(cdkOut, { recursive: true, force: true });
+});
+
+async function failureRecordFor(taskId: string): Promise<DestinationRecord> {
+  const url = platform.outputs.FailureQueueUrl ?? '';
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const out = await platform.servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
+    for (const m of out.Messages ?? []) {
+      const record = JSON.parse(m.Body ?? '{}') as DestinationRecord;
+      if (record.taskId === taskId) {
+        await platform.servers.sqs.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+        return record;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no failure record for ${taskId}`);
+}
+
+describe('isolation of misbehaving tasks', () => {
+  it('a task that throws: FAILED with its error after the retry, and a RetriesExhausted record', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_throw', payload: { mode: 'throw' } });
+
+    const task = await waitForTerminal(client, 'iso_throw');
+    const record = await failureRecordFor('iso_throw');
+
+    expect(task).toMatchObject({ status: 'FAILED', attempts: 2, error: { type: 'Error', message: 'misbehave: thrown on purpose' } });
+    expect(record.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 2 });
+    expect(record.responsePayload).toMatchObject({ errorType: 'Error', errorMessage: 'misbehave: thrown on purpose' });
+  });
+
+  it('a task that calls process.exit(1): only its worker dies; FAILED once its heartbeat lapses, with a Runtime.ExitError record', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_exit', payload: { mode: 'exit' } });
+
+    const task = await waitForTerminal(client, 'iso_exit');
+    const record = await failureRecordFor('iso_exit');
+
+    expect(task.status).toBe('FAILED');
+    expect(task.error?.type).toBe('HeartbeatLapsed');
+    expect(task.error?.message).toMatch(/crash, out of memory, timeout or platform restart/);
+    expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.ExitError' });
+    expect((record.responsePayload as { errorMessage: string }).errorMessage).toMatch(/exit status 1/);
+  });
+
+  it('a task that ignores its signal past the timeout: FAILED with Timeout', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_hang', payload: { mode: 'hang' } });
+
+    const task = await waitForTerminal(client, 'iso_hang');
+    const record = await failureRecordFor('iso_hang');
+
+    expect(task).toMatchObject({ status: 'FAILED', error: { type: 'Timeout' } });
+    expect(['Timeout', 'Sandbox.Timedout']).toContain((record.responsePayload as { errorType: string }).errorType);
+  });
+
+  it('a task that allocates past its memory size: FAILED, with a Runtime.OutOfMemory record', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_oom', payload: { mode: 'oom' } });
+
+    const task = await waitForTerminal(client, 'iso_oom');
+    const record = await failureRecordFor('iso_oom');
+
+    expect(task.status).toBe('FAILED');
+    expect(task.error?.type).toBe('HeartbeatLapsed');
+    expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: 'function exceeded its memory size (128 MB)' });
+  });
+
+  it('keeps serving after all of that', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_ok', payload: { mode: 'ok' } });
+    const task = await waitForTerminal(client, 'iso_ok');
+    expect(task).toMatchObject({ status: 'SUCCEEDED', result: { mode: 'ok', attempt: 1 } });
+  });
+
+  it('runs 200 concurrent invokes carrying 50 distinct IDs as exactly 50 tasks and 50 executions', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `burst_${String(i).padStart(2, '0')}`);
+
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => client.submit({ task: 'misbehave', id: ids[i % 50], payload: { mode: 'ok' } })),
+    );
+    const tasks = await Promise.all(ids.map((id) => waitForTerminal(client, id)));
+
+    expect(results.filter((r) => !r.deduplicated)).toHaveLength(50);
+    const listed = await client.list({ prefix: 'burst_', limit: 1000 });
+    expect(listed.tasks.map((t) => t.taskId)).toEqual(ids);
+    expect(tasks.every((t) => t.status === 'SUCCEEDED' && t.attempts === 1 && t.attemptRefs?.length === 1)).toBe(true);
+    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).misbehave?.logGroupName ?? '';
+    const starts = platform.logs.read(logGroup).filter((e) => e.message.includes('misbehave: mode ok for task burst_'));
+    expect(starts).toHaveLength(50);
+  });
+});
