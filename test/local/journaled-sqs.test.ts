@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/servers.js';
 import { startJournaledSqs } from '../../local/sqs/journaled-sqs.js';
@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sqs-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const options = { journalFile: join(dir, 'sqs.journal'), region: 'us-east-1', accountId: '000000000000', credentials: LOCAL_CREDENTIALS };
 
-async function bodies(client: import('@aws-sdk/client-sqs').SQSClient, url: string): Promise<string[]> {
+async function bodies(client: SQSClient, url: string): Promise<string[]> {
   const out = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
   return (out.Messages ?? []).map((m) => m.Body ?? '').sort();
 }
