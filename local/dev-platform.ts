@@ -40,7 +40,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
   const platform = await startPlatform({ ...options, dataDir, retryDelayScale: options.retryDelayScale ?? 0.01, log });
   const content: EndpointsFile = {
     region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS },
     endpoints: platform.endpoints,
     outputs: platform.outputs,
     pid: process.pid,

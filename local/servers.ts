@@ -32,7 +32,7 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     endpoint,
@@ -55,7 +55,7 @@ export interface EmbeddedSqs {
 export async function startSqs(): Promise<EmbeddedSqs> {
   const server = await createSqsServer({ port: 0, hostname: '127.0.0.1', emulateQueueCreationLifecycle: false });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
   return {
     endpoint,
     client,
@@ -85,7 +85,7 @@ export async function startS3(persistentDirectory?: string): Promise<EmbeddedS3>
   const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
-  const client = new S3Client({ endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  const client = new S3Client({ endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials: { ...LOCAL_CREDENTIALS } });
   return {
     endpoint,
     client,
@@ -122,7 +122,7 @@ export async function startEmbeddedServers(dataDir?: string): Promise<EmbeddedSe
       ...(dataDir ? { journalFile: join(dataDir, 'sqs.journal') } : {}),
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
-      credentials: LOCAL_CREDENTIALS,
+      credentials: { ...LOCAL_CREDENTIALS },
     }),
     startS3(dataDir ? join(dataDir, 's3') : undefined),
   ]);

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SOURCES = ['bin', 'lib', 'functions', 'package-lock.json', 'cdk.json'];
+// What shapes the synthesized stack (the CLI in bin/ does not).
+const SOURCES = ['bin/app.ts', 'lib', 'functions', 'package-lock.json', 'cdk.json'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

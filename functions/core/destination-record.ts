@@ -74,11 +74,10 @@ export function buildDestinationRecord(input: DestinationRecordInput): Destinati
 /** Lambda's error shape: what a Node.js runtime reports for a thrown error. */
 export function toErrorLike(error: unknown): ErrorLike {
   if (error instanceof Error) {
-    return {
-      errorType: error.name || 'Error',
-      errorMessage: error.message,
-      ...(error.stack ? { stackTrace: error.stack.split('\n').slice(1).map((line) => line.trim()) } : {}),
-    };
+    // An error carried over from a function's runtime keeps the trace of where it was thrown there.
+    const carried = (error as { stackTrace?: unknown }).stackTrace;
+    const stackTrace = Array.isArray(carried) ? (carried as string[]) : error.stack?.split('\n').slice(1).map((line) => line.trim());
+    return { errorType: error.name || 'Error', errorMessage: error.message, ...(stackTrace?.length ? { stackTrace } : {}) };
   }
   return { errorType: 'Error', errorMessage: String(error) };
 }

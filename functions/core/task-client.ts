@@ -129,7 +129,7 @@ export class TaskClient {
       from: ['FAILED', 'STOPPED', 'EXPIRED'],
       detail: `retry requested after ${task.status}`,
       set: { attempts: 0 },
-      remove: ['error', 'result', 'resultRef', 'progress', 'endedAt', 'executionRef'],
+      remove: ['error', 'result', 'resultRef', 'progress', 'startedAt', 'endedAt', 'heartbeatAt', 'executionRef'],
     });
     return this.start(queued, target, 'retried');
   }

@@ -1,0 +1,140 @@
+// The stask command line: commander wiring only; each command lives in ./commands/.
+import { createRequire } from 'node:module';
+import { Command } from 'commander';
+import { dev, type DevOptions } from './commands/dev.js';
+import { get } from './commands/get.js';
+import { invoke, type InvokeOptions } from './commands/invoke.js';
+import { logs, type LogsOptions } from './commands/logs.js';
+import { ls, type LsOptions } from './commands/ls.js';
+import { outputs } from './commands/outputs.js';
+import { redrive, type RedriveOptions } from './commands/redrive.js';
+import { retry } from './commands/retry.js';
+import { stop } from './commands/stop.js';
+import type { CliIO, CommandContext, GlobalOptions } from './context.js';
+import { connect, resolveTarget, type Services } from './target.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** What the program leaves behind for main(): the exit code and the clients to close. */
+export interface RunState {
+  exitCode: number;
+  services?: Services;
+}
+
+export const DEFAULT_DATA_DIR = '.stask';
+
+export function buildProgram(io: CliIO, state: RunState): Command {
+  const program = new Command('stask')
+    .description('Asynchronous tasks on AWS Lambda and Step Functions, or on the embedded platform (stask dev)')
+    .version(version, '-V, --version')
+    .option('--json', 'machine-readable output (JSON)')
+    .option('--data-dir <dir>', 'data directory of the embedded platform', DEFAULT_DATA_DIR)
+    .option('--stack <name>', 'a deployed stack instead (AWS credentials from the default chain, outputs from CloudFormation)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: (text, write) => write(`stask: ${text.replace(/^error: /, '')}`),
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait, no platform, AWS errors);
+2 bad usage or invalid input; 3 conflict (same ID with another payload, or a status that forbids the request);
+4 task not found.`,
+    );
+
+  /** Wraps an action: builds its context from the global options (commander passes the command last). */
+  const action =
+    <A extends unknown[]>(run: (ctx: CommandContext, ...args: A) => Promise<void>) =>
+    async (...args: unknown[]): Promise<void> => {
+      const command = args.at(-1) as Command;
+      const globals = command.optsWithGlobals<{ json?: boolean; dataDir: string; stack?: string }>();
+      const options: GlobalOptions = {
+        json: globals.json === true,
+        dataDir: globals.dataDir,
+        ...(globals.stack !== undefined ? { stack: globals.stack } : {}),
+      };
+      const ctx: CommandContext = {
+        io,
+        options,
+        exitCode: 0,
+        services: async () => {
+          state.services ??= connect(await resolveTarget(options));
+          return state.services;
+        },
+        printJson: (value) => void io.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+        print: (text) => void io.stdout.write(text),
+      };
+      await run(ctx, ...(args.slice(0, -1) as A));
+      state.exitCode = ctx.exitCode;
+    };
+
+  program
+    .command('invoke')
+    .description('submit a task (asynchronously); the same ID with the same payload returns the existing task')
+    .argument('<function>', 'task name, e.g. analyze-slow-queries')
+    .option('--id <id>', 'task ID (letters, digits, _ and -; starts with a letter or _); generated when absent')
+    .option('--payload <json>', 'payload as JSON text (default {})')
+    .option('--payload-file <file>', 'payload from a JSON file (- for standard input)')
+    .option('--wait', 'wait until the task ends, with a progress bar on stderr; exit 0 only if it SUCCEEDED')
+    .action(action((ctx, name: string, opts: InvokeOptions) => invoke(ctx, name, opts)));
+
+  program
+    .command('get')
+    .description('show a task: status, attempts, progress, times, error, events')
+    .argument('<id>', 'task ID')
+    .action(action((ctx, id: string) => get(ctx, id)));
+
+  program
+    .command('ls')
+    .description('list tasks by status, function or ID prefix, newest first, a page at a time')
+    .option('--status <status>', 'queued, running, retrying, succeeded, failed, stopping, stopped or expired')
+    .option('--function <name>', 'task name')
+    .option('--prefix <prefix>', 'task ID prefix')
+    .option('--since <time>', 'created at or after: ISO time or a duration back from now (15m, 1h, 2d)')
+    .option('--until <time>', 'created at or before: ISO time or a duration back from now')
+    .option('--limit <n>', 'page size, 1 to 1000 (default 50)')
+    .option('--next-token <token>', 'the next page, from a previous ls')
+    .action(action((ctx, opts: LsOptions) => ls(ctx, opts)));
+
+  program
+    .command('logs')
+    .description("print the log lines of a task's attempts, in time order")
+    .argument('<id>', 'task ID')
+    .option('-f, --follow', 'keep printing new lines until the task ends')
+    .action(action((ctx, id: string, opts: LogsOptions) => logs(ctx, id, opts)));
+
+  program
+    .command('stop')
+    .description('stop a task: a queued one at once, a running one at its next heartbeat')
+    .argument('<id>', 'task ID')
+    .action(action((ctx, id: string) => stop(ctx, id)));
+
+  program
+    .command('retry')
+    .description('run a FAILED, STOPPED or EXPIRED task again, with the same ID and payload')
+    .argument('<id>', 'task ID')
+    .action(action((ctx, id: string) => retry(ctx, id)));
+
+  program
+    .command('redrive')
+    .description('retry the tasks of the failure records in the dead-letter queue')
+    .option('--dlq', 'from the failure destination queue (dead-letter queue)')
+    .option('--function <name>', 'only records of this task name')
+    .action(action((ctx, opts: RedriveOptions) => redrive(ctx, opts)));
+
+  program
+    .command('outputs')
+    .description("the target's stack outputs")
+    .action(action((ctx) => outputs(ctx)));
+
+  program
+    .command('dev')
+    .description('run the embedded platform (no AWS account, no Docker) in --data-dir until interrupted')
+    .option('--retry-delay-scale <x>', "scale of Lambda's delays between retries (e.g. 0.001)")
+    .action(action((ctx, opts: DevOptions) => dev(ctx, opts)));
+
+  return program;
+}
