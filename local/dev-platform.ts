@@ -14,7 +14,7 @@ export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'st
 export interface EndpointsFile {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 's3' | 'lambda' | 'logs', string>> & { readonly sfn?: string };
+  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 's3' | 'lambda' | 'logs' | 'sfn', string>>;
   readonly outputs: Readonly<Record<string, string>>;
   readonly pid: number;
 }

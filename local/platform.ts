@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PayloadStore } from '../functions/core/payload.js';
 import { TaskRegistry } from '../functions/core/registry.js';
@@ -11,6 +13,7 @@ import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
+import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
 
@@ -39,6 +42,7 @@ export interface PlatformEndpoints {
   readonly s3: string;
   readonly lambda: string;
   readonly logs: string;
+  readonly sfn: string;
 }
 
 export interface Platform {
@@ -88,10 +92,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // The Lambda endpoint must be known before functions start (a function may invoke another), so the
     // service is created first and its API started before any event runs.
     let lambdaEndpoint = '';
+    let sfnEndpoint = '';
     const baseEnv = (): Record<string, string> => ({
       ...servers.env,
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
+      ...(sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: sfnEndpoint } : {}),
     });
     const workers = provisioned.functions.map((spec) => loggedWorker(spec, logs, () => ({ ...baseEnv(), ...spec.env, ...(options.functionEnv ?? {}) })));
     closers.unshift(async () => workers.forEach((w) => w.close()));
@@ -118,6 +124,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const invokeApi = await startInvokeApi(lambda);
     closers.unshift(() => invokeApi.close());
     lambdaEndpoint = invokeApi.endpoint;
+    // Step Functions: Task states reach the same Lambda service, queues and tables as everything else.
+    const sfnDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'stask-sfn-')));
+    const stepFunctions = new LocalStepFunctions({
+      dataDir: sfnDir,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      dispatcher: createDefaultDispatcher({
+        invokeLambda: async (name, payload) => {
+          const outcome = await lambda.invokeSync(name, payload);
+          if (!outcome.ok) throw Object.assign(new Error(outcome.error.errorMessage), { name: outcome.error.errorType });
+          return outcome.result;
+        },
+        sqs: servers.sqs.client,
+        dynamodb: servers.dynamo.client,
+      }),
+    });
+    for (const machine of provisioned.stateMachines) stepFunctions.registerStateMachine(machine.name, machine.definition);
+    sfnEndpoint = await stepFunctions.listen();
+    closers.unshift(async () => {
+      await stepFunctions.close();
+      if (!options.dataDir) await rm(sfnDir, { recursive: true, force: true });
+    });
+    // Every endpoint is known now: events stored by an earlier run may start.
     const resumedEvents = lambda.start();
     for (const schedule of provisioned.schedules) {
       const timer = setInterval(() => {
@@ -144,6 +173,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       s3: servers.s3.endpoint,
       lambda: invokeApi.endpoint,
       logs: logsApi.endpoint,
+      sfn: sfnEndpoint,
     };
     const outputs = provisioned.outputs;
     return {

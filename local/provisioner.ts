@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
 import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
@@ -50,8 +50,16 @@ export interface ScheduleSpec {
   readonly functionNames: readonly string[];
 }
 
+/** A state machine of the template with its definition resolved to local ARNs and names. */
+export interface StateMachineSpec {
+  readonly name: string;
+  readonly definition: string;
+  readonly roleArn?: string;
+}
+
 export interface Provisioned {
   readonly resources: readonly ProvisionedResource[];
+  readonly stateMachines: readonly StateMachineSpec[];
   readonly schedules: readonly ScheduleSpec[];
   readonly functions: readonly FunctionSpec[];
   readonly logGroups: readonly string[];
@@ -82,6 +90,7 @@ const SERVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Events::Rule',
+  'AWS::StepFunctions::StateMachine',
 ]);
 
 /**
@@ -114,7 +123,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'dynalite table' });
         break;
       case 'AWS::SQS::Queue': {
-        const url = (await options.clients.sqs.send(new CreateQueueCommand({ QueueName: id }))).QueueUrl ?? '';
+        const url = await createQueue(options.clients.sqs, id);
         local.set(id, { ref: url, attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${id}`, QueueName: id, QueueUrl: url } });
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'local-aws-sqs queue (journaled)' });
         break;
@@ -136,6 +145,12 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
       case 'AWS::Lambda::Function':
         local.set(id, { ref: id, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${id}` } });
         break;
+      case 'AWS::StepFunctions::StateMachine': {
+        const name = typeof resource.Properties?.StateMachineName === 'string' ? resource.Properties.StateMachineName : id;
+        const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+        local.set(id, { ref: arn, attributes: { Arn: arn, Name: name } });
+        break;
+      }
       default: {
         const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
         local.set(id, { ref: id, attributes: { Arn: `arn:aws:${service}:${region}:${accountId}:${id}` } });
@@ -222,8 +237,21 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     resources.push({ logicalId: id, type: resource.Type, servedBy: `timer: ${props.ScheduleExpression} → ${functionNames.join(', ')}` });
   }
 
+  const stateMachines: StateMachineSpec[] = [];
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue;
+    const props = resolve({ DefinitionString: resource.Properties?.DefinitionString, Definition: resource.Properties?.Definition }, context) as {
+      DefinitionString?: string;
+      Definition?: unknown;
+    };
+    const definition = props.DefinitionString ?? (props.Definition ? JSON.stringify(props.Definition) : undefined);
+    if (!definition) throw new Error(`state machine ${id} has no definition (DefinitionS3Location is not served locally)`);
+    stateMachines.push({ name: local.get(id)?.attributes.Name ?? id, definition });
+    resources.push({ logicalId: id, type: resource.Type, servedBy: 'local Step Functions (aws-local-stepfunctions)' });
+  }
+
   const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, context))]));
-  return { resources, schedules, functions, logGroups, outputs, context };
+  return { resources, stateMachines, schedules, functions, logGroups, outputs, context };
 }
 
 async function createTable(client: DynamoDBClient, name: string, resource: CfnResource): Promise<void> {
@@ -233,6 +261,16 @@ async function createTable(client: DynamoDBClient, name: string, resource: CfnRe
     if (!(error instanceof ResourceInUseException)) throw error; // persisted from an earlier run
   }
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
+}
+
+async function createQueue(client: SQSClient, name: string): Promise<string> {
+  try {
+    return (await client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+  } catch (error) {
+    // It exists with the attributes set in pass 2 of an earlier provisioning: the queue is reused as is.
+    if ((error as { name?: string }).name !== 'QueueNameExists') throw error;
+    return (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl ?? '';
+  }
 }
 
 async function createBucket(client: S3Client, name: string): Promise<void> {
