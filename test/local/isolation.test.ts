@@ -7,7 +7,7 @@ import type { DestinationRecord } from '../../functions/core/destination-record.
 import type { TaskClient } from '../../functions/core/task-client.js';
 import { startPlatform, type Platform } from '../../local/platform.js';
 import { synthMisbehavingStack } from './fixtures/misbehaving-stack.js';
-import { waitForTerminal } from './support.js';
+import { waitFor, waitForTerminal } from './support.js';
 
 // Each invocation runs in its own worker thread: a task that throws, exits the process, outlives its
 // timeout or its memory size ends FAILED with a failure record, and the platform keeps serving.
@@ -95,6 +95,21 @@ describe('isolation of misbehaving tasks', () => {
     expect(task.status).toBe('FAILED');
     expect(task.error?.type).toBe('HeartbeatLapsed');
     expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: 'function exceeded its memory size (128 MB)' });
+  });
+
+  it('stops a RUNNING task for real: its work sees the abort, STOPPED, and a TaskStopped failure record', async () => {
+    await client.submit({ task: 'misbehave', id: 'iso_stop', payload: { mode: 'sleep', ms: 2500 } });
+    await waitFor(client, 'iso_stop', (t) => t.status === 'RUNNING');
+
+    const stopping = await client.stop('iso_stop');
+    const task = await waitForTerminal(client, 'iso_stop');
+    const record = await failureRecordFor('iso_stop');
+
+    expect(stopping.status).toBe('STOPPING');
+    expect(task).toMatchObject({ status: 'STOPPED', error: { type: 'TaskStopped' } });
+    expect(task.events.map((e) => e.status)).toEqual(['QUEUED', 'RUNNING', 'STOPPING', 'STOPPED']);
+    expect(record.responsePayload).toMatchObject({ errorType: 'TaskStopped' });
+    expect(task.result).toBeUndefined();
   });
 
   it('keeps serving after all of that', async () => {
