@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PayloadStore } from '../functions/core/payload.js';
 import { TaskRegistry } from '../functions/core/registry.js';
+import { StepFunctionsInvoker } from '../functions/core/step-functions-invoker.js';
 import { TaskClient, type TaskTarget } from '../functions/core/task-client.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DirectoryEventStore } from './lambda/event-store.js';
 import { startInvokeApi } from './lambda/invoke-api.js';
 import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
@@ -12,7 +14,9 @@ import { workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
+import { ProcessTaskRunner } from './ecs/process-task-runner.js';
+import { matchesEventPattern } from './events/event-pattern.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers, type S3ObjectEvent } from './servers.js';
 import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
@@ -138,6 +142,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         },
         sqs: servers.sqs.client,
         dynamodb: servers.dynamo.client,
+        ecs: new ProcessTaskRunner({
+          taskDefinitions: provisioned.taskDefinitions,
+          root: options.root,
+          env: () => ({ ...baseEnv(), ...(options.functionEnv ?? {}) }),
+          onLine: (group, stream, line) => logs.append(group, stream, line),
+          region: LOCAL_REGION,
+          accountId: LOCAL_ACCOUNT_ID,
+        }),
       }),
     });
     for (const machine of provisioned.stateMachines) stepFunctions.registerStateMachine(machine.name, machine.definition);
@@ -145,6 +157,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     closers.unshift(async () => {
       await stepFunctions.close();
       if (!options.dataDir) await rm(sfnDir, { recursive: true, force: true });
+    });
+    // S3 → EventBridge: object events of buckets with EventBridge notifications go to matching rules.
+    servers.s3.onObjectEvent((record) => {
+      if (!record.eventName.startsWith('ObjectCreated') || !provisioned.eventBridgeBuckets.includes(record.s3.bucket.name)) return;
+      const event = s3EventBridgeEvent(record);
+      for (const rule of provisioned.eventRules) {
+        if (!matchesEventPattern(event, rule.pattern)) continue;
+        for (const name of rule.functionNames) lambda.invokeAsync(name, event);
+      }
     });
     // Every endpoint is known now: events stored by an earlier run may start.
     const resumedEvents = lambda.start();
@@ -187,13 +208,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       logs,
       resumedEvents,
       restoredMessages,
-      taskClient: () =>
-        new TaskClient({
-          registry: new TaskRegistry(servers.dynamo.doc, requireOutput(outputs, 'TaskTableName')),
+      taskClient: () => {
+        const registry = new TaskRegistry(servers.dynamo.doc, requireOutput(outputs, 'TaskTableName'));
+        const sfn = new SFNClient({ endpoint: sfnEndpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+        return new TaskClient({
+          registry,
           payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, 'PayloadBucketName')),
           invoker: lambda,
+          invokers: {
+            stepfunctions: new StepFunctionsInvoker({ sfn, registry, sqs: servers.sqs.client, failureQueueUrl: outputs.FailureQueueUrl ?? '' }),
+          },
           tasks: taskTargets(outputs),
-        }),
+        });
+      },
       close: async () => {
         for (const close of closers) await close();
       },
@@ -204,6 +231,34 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 }
 
+/** S3's "Object Created" event as EventBridge delivers it. */
+function s3EventBridgeEvent(record: S3ObjectEvent): Record<string, unknown> {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: LOCAL_ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: LOCAL_REGION,
+    resources: [`arn:aws:s3:::${record.s3.bucket.name}`],
+    detail: {
+      version: '0',
+      bucket: { name: record.s3.bucket.name },
+      object: {
+        key: record.s3.object.key,
+        size: record.s3.object.size ?? 0,
+        ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
+        sequencer: record.s3.object.sequencer ?? Date.now().toString(16).toUpperCase(),
+      },
+      'request-id': randomUUID(),
+      requester: LOCAL_ACCOUNT_ID,
+      'source-ip-address': '127.0.0.1',
+      reason: 'PutObject',
+    },
+  };
+}
+
 export function requireOutput(outputs: Readonly<Record<string, string>>, key: string): string {
   const value = outputs[key];
   if (!value) throw new Error(`the stack has no output ${key}`);
@@ -212,8 +267,18 @@ export function requireOutput(outputs: Readonly<Record<string, string>>, key: st
 
 /** Task name → target, from the stack output TaskFunctions. */
 export function taskTargets(outputs: Readonly<Record<string, string>>): Record<string, TaskTarget> {
-  const map = JSON.parse(requireOutput(outputs, 'TaskFunctions')) as Record<string, { functionName: string; maxAttempts: number }>;
-  return Object.fromEntries(Object.entries(map).map(([task, t]) => [task, { functionName: t.functionName, maxAttempts: t.maxAttempts }]));
+  const map = JSON.parse(requireOutput(outputs, 'TaskFunctions')) as Record<string, TaskTarget>;
+  return Object.fromEntries(
+    Object.entries(map).map(([task, t]) => [
+      task,
+      {
+        ...(t.kind ? { kind: t.kind } : {}),
+        ...(t.functionName ? { functionName: t.functionName } : {}),
+        ...(t.stateMachineArn ? { stateMachineArn: t.stateMachineArn } : {}),
+        ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}),
+      },
+    ]),
+  );
 }
 
 /**

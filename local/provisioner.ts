@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
+import type { LocalTaskDefinition } from './ecs/process-task-runner.js';
 import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
 export interface ProvisionClients {
@@ -50,6 +52,13 @@ export interface ScheduleSpec {
   readonly functionNames: readonly string[];
 }
 
+/** An EventBridge rule with an event pattern (S3 object events here) and its Lambda targets. */
+export interface EventRuleSpec {
+  readonly ruleName: string;
+  readonly pattern: unknown;
+  readonly functionNames: readonly string[];
+}
+
 /** A state machine of the template with its definition resolved to local ARNs and names. */
 export interface StateMachineSpec {
   readonly name: string;
@@ -59,6 +68,10 @@ export interface StateMachineSpec {
 
 export interface Provisioned {
   readonly resources: readonly ProvisionedResource[];
+  readonly eventRules: readonly EventRuleSpec[];
+  readonly taskDefinitions: readonly LocalTaskDefinition[];
+  /** Buckets whose object events go to EventBridge (bucket name). */
+  readonly eventBridgeBuckets: readonly string[];
   readonly stateMachines: readonly StateMachineSpec[];
   readonly schedules: readonly ScheduleSpec[];
   readonly functions: readonly FunctionSpec[];
@@ -80,6 +93,24 @@ export const INERT_TYPES: ReadonlySet<string> = new Set([
   'AWS::S3::BucketPolicy',
   'AWS::Lambda::Permission',
   'AWS::CDK::Metadata',
+  // Networking: one machine has no VPC; processes reach the embedded servers on loopback.
+  'AWS::EC2::VPC',
+  'AWS::EC2::Subnet',
+  'AWS::EC2::RouteTable',
+  'AWS::EC2::SubnetRouteTableAssociation',
+  'AWS::EC2::Route',
+  'AWS::EC2::InternetGateway',
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::EIP',
+  'AWS::EC2::SecurityGroup',
+  'AWS::EC2::SecurityGroupIngress',
+  'AWS::EC2::SecurityGroupEgress',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::EC2::FlowLog',
+  'AWS::ECS::ClusterCapacityProviderAssociations',
+  // CDK's custom resources (e.g. restricting a VPC's default security group): nothing to do locally.
+  'Custom::VpcRestrictDefaultSG',
 ]);
 
 const SERVED_TYPES: ReadonlySet<string> = new Set([
@@ -91,6 +122,9 @@ const SERVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Events::Rule',
   'AWS::StepFunctions::StateMachine',
+  'AWS::ECS::Cluster',
+  'AWS::ECS::TaskDefinition',
+  'Custom::S3BucketNotifications',
 ]);
 
 /**
@@ -145,6 +179,16 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
       case 'AWS::Lambda::Function':
         local.set(id, { ref: id, attributes: { Arn: `arn:aws:lambda:${region}:${accountId}:function:${id}` } });
         break;
+      case 'AWS::ECS::Cluster':
+        local.set(id, { ref: id, attributes: { Arn: `arn:aws:ecs:${region}:${accountId}:cluster/${id}` } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 'child processes on this machine' });
+        break;
+      case 'AWS::ECS::TaskDefinition': {
+        const family = typeof resource.Properties?.Family === 'string' ? resource.Properties.Family : id;
+        const arn = `arn:aws:ecs:${region}:${accountId}:task-definition/${family}:1`;
+        local.set(id, { ref: arn, attributes: { TaskDefinitionArn: arn } });
+        break;
+      }
       case 'AWS::StepFunctions::StateMachine': {
         const name = typeof resource.Properties?.StateMachineName === 'string' ? resource.Properties.StateMachineName : id;
         const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
@@ -191,9 +235,16 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
       ReservedConcurrentExecutions?: number;
       LoggingConfig?: { LogGroup?: string };
     };
-    const assetPath = assetPathOf(resource);
-    if (!assetPath) throw new Error(`function ${id} has no bundled asset in ${options.cdkOut}`);
     const [file, exportName] = (props.Handler ?? 'index.handler').split('.') as [string, string];
+    const assetPath = assetPathOf(resource);
+    const inline = (resource.Properties?.Code as { ZipFile?: unknown } | undefined)?.ZipFile !== undefined;
+    if (inline || file === '__entrypoint__' || (assetPath && !existsSync(join(options.cdkOut, assetPath, `${file}.mjs`)))) {
+      // CDK's own custom-resource handlers (inline code or CommonJS providers): the platform applies
+      // what they would do (bucket notifications) or it does not matter on one machine.
+      resources.push({ logicalId: id, type: resource.Type, servedBy: 'not run locally: a CloudFormation custom-resource handler' });
+      continue;
+    }
+    if (!assetPath) throw new Error(`function ${id} has no bundled asset in ${options.cdkOut}`);
     const config = asyncConfigs.get(id) ?? {};
     const destination = (kind: 'OnSuccess' | 'OnFailure'): string | undefined => {
       const arn = (config.DestinationConfig as Record<string, { Destination?: string }> | undefined)?.[kind]?.Destination;
@@ -221,20 +272,59 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
   }
 
   const schedules: ScheduleSpec[] = [];
+  const eventRules: EventRuleSpec[] = [];
   for (const [id, resource] of entries) {
     if (resource.Type !== 'AWS::Events::Rule') continue;
     const props = resolve(resource.Properties, context) as { ScheduleExpression?: string; EventPattern?: unknown; State?: string; Targets?: { Arn: string }[] };
-    if (!props.ScheduleExpression) {
-      throw new Error(`rule ${id}: only schedule rules are served by the embedded platform (this one has an event pattern)`);
-    }
     const functionNames = (props.Targets ?? []).map((t) => {
       const name = /:function:([^:]+)/.exec(t.Arn)?.[1];
       if (!name) throw new Error(`rule ${id}: target ${t.Arn} is not a Lambda function; only Lambda targets are served locally`);
       return name;
     });
+    if (!props.ScheduleExpression) {
+      if (props.State !== 'DISABLED') eventRules.push({ ruleName: id, pattern: props.EventPattern, functionNames });
+      resources.push({ logicalId: id, type: resource.Type, servedBy: `event pattern → ${functionNames.join(', ')}` });
+      continue;
+    }
     const everyMs = rateToMs(id, props.ScheduleExpression);
     if (props.State !== 'DISABLED') schedules.push({ ruleName: id, ruleArn: `arn:aws:events:${region}:${accountId}:rule/${id}`, everyMs, functionNames });
     resources.push({ logicalId: id, type: resource.Type, servedBy: `timer: ${props.ScheduleExpression} → ${functionNames.join(', ')}` });
+  }
+
+  const taskDefinitions: LocalTaskDefinition[] = [];
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'AWS::ECS::TaskDefinition') continue;
+    const props = resolve({ ContainerDefinitions: resource.Properties?.ContainerDefinitions }, context) as {
+      ContainerDefinitions?: { Name: string; Environment?: { Name: string; Value: string }[]; LogConfiguration?: { Options?: Record<string, string> } }[];
+    };
+    const localCommand = resource.Metadata?.['stask:local-command'];
+    const command = Array.isArray(localCommand) ? localCommand.map(String) : [];
+    taskDefinitions.push({
+      arn: local.get(id)?.ref ?? id,
+      family: local.get(id)?.ref.split('/').pop()?.replace(/:\d+$/, '') ?? id,
+      containers: (props.ContainerDefinitions ?? []).map((c) => ({
+        name: c.Name,
+        environment: Object.fromEntries((c.Environment ?? []).map((kv) => [kv.Name, kv.Value])),
+        localCommand: command,
+        ...(c.LogConfiguration?.Options?.['awslogs-group'] ? { logGroupName: c.LogConfiguration.Options['awslogs-group'] } : {}),
+        ...(c.LogConfiguration?.Options?.['awslogs-stream-prefix'] ? { streamPrefix: c.LogConfiguration.Options['awslogs-stream-prefix'] } : {}),
+      })),
+    });
+    resources.push({
+      logicalId: id,
+      type: resource.Type,
+      servedBy: command.length ? `child process: node ${command.join(' ')}` : 'not runnable locally (no stask:local-command metadata)',
+    });
+  }
+  const eventBridgeBuckets: string[] = [];
+  for (const [id, resource] of entries) {
+    if (resource.Type !== 'Custom::S3BucketNotifications') continue;
+    const props = resolve({ BucketName: resource.Properties?.BucketName, NotificationConfiguration: resource.Properties?.NotificationConfiguration }, context) as {
+      BucketName: string;
+      NotificationConfiguration?: { EventBridgeConfiguration?: unknown };
+    };
+    if (props.NotificationConfiguration?.EventBridgeConfiguration) eventBridgeBuckets.push(props.BucketName);
+    resources.push({ logicalId: id, type: resource.Type, servedBy: `s3rver object events of ${props.BucketName} → EventBridge rules` });
   }
 
   const stateMachines: StateMachineSpec[] = [];
@@ -251,7 +341,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
   }
 
   const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, context))]));
-  return { resources, stateMachines, schedules, functions, logGroups, outputs, context };
+  return { resources, eventRules, taskDefinitions, eventBridgeBuckets, stateMachines, schedules, functions, logGroups, outputs, context };
 }
 
 async function createTable(client: DynamoDBClient, name: string, resource: CfnResource): Promise<void> {

@@ -71,9 +71,17 @@ export async function startSqs(): Promise<EmbeddedSqs> {
   };
 }
 
+/** s3rver's notification record (S3's own event format) for one object event. */
+export interface S3ObjectEvent {
+  readonly eventName: string;
+  readonly s3: { readonly bucket: { readonly name: string }; readonly object: { readonly key: string; readonly size?: number; readonly eTag?: string; readonly sequencer?: string } };
+}
+
 export interface EmbeddedS3 {
   readonly endpoint: string;
   readonly client: S3Client;
+  /** Object events (created, removed) as s3rver emits them. */
+  onObjectEvent(listener: (record: S3ObjectEvent) => void): void;
   createBucket(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -89,6 +97,9 @@ export async function startS3(persistentDirectory?: string): Promise<EmbeddedS3>
   return {
     endpoint,
     client,
+    onObjectEvent: (listener) => {
+      server.on('event', (event: { Records?: S3ObjectEvent[] }) => event.Records?.forEach(listener));
+    },
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
       return name;

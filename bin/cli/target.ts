@@ -7,11 +7,13 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { PayloadStore } from '../../functions/core/payload.js';
 import { TaskRegistry } from '../../functions/core/registry.js';
+import { StepFunctionsInvoker } from '../../functions/core/step-functions-invoker.js';
 import { LambdaEventInvoker, TaskClient, type TaskInvoker, type TaskTarget } from '../../functions/core/task-client.js';
 import { CliError } from './errors.js';
 
@@ -135,11 +137,17 @@ export async function stackTarget(stackName: string): Promise<Target> {
 
 const TaskFunctionsSchema = z.record(
   z.string(),
-  z.object({
-    functionName: z.string().min(1),
-    logGroupName: z.string().min(1).optional(),
-    maxAttempts: z.number().int().positive().optional(),
-  }),
+  z
+    .object({
+      kind: z.enum(['lambda', 'stepfunctions']).optional(),
+      functionName: z.string().min(1).optional(),
+      stateMachineArn: z.string().min(1).optional(),
+      logGroupName: z.string().min(1).optional(),
+      maxAttempts: z.number().int().positive().optional(),
+    })
+    .refine((t) => (t.kind === 'stepfunctions' ? Boolean(t.stateMachineArn) : Boolean(t.functionName)), {
+      message: 'a lambda task needs functionName, a stepfunctions task stateMachineArn',
+    }),
 );
 /** The `TaskFunctions` stack output: task name → where it runs and logs. */
 export type TaskFunctions = z.infer<typeof TaskFunctionsSchema>;
@@ -194,16 +202,31 @@ export function connect(target: Target): Services {
   const registry = new TaskRegistry(doc, output('TaskTableName'));
   const s3 = lazy(() => new S3Client(target.clientConfig('s3')));
   const lambda = lazy(() => new LambdaClient(target.clientConfig('lambda')));
-  // The Lambda client is built on first invoke, so that reading tasks does not need the Lambda endpoint.
+  // Clients are built on first use, so that reading tasks needs neither the Lambda nor the SFN endpoint.
   const invoker: TaskInvoker = { invoke: (t, event) => new LambdaEventInvoker(lambda()).invoke(t, event) };
+  const sfn = lazy(() => new SFNClient(target.clientConfig('sfn')));
+  const sqs = lazy(() => new SQSClient(target.clientConfig('sqs')));
+  const longLane = (): StepFunctionsInvoker =>
+    new StepFunctionsInvoker({ sfn: sfn(), registry, sqs: sqs(), failureQueueUrl: output('FailureQueueUrl') });
+  const stepFunctionsInvoker: TaskInvoker = {
+    invoke: (t, event) => longLane().invoke(t, event),
+    stop: (t, task) => longLane().stop(t, task),
+    retry: (t, task, event) => longLane().retry(t, task, event),
+  };
   const bucket = target.outputs.PayloadBucketName;
   const client = new TaskClient({
     registry,
     invoker,
+    invokers: { stepfunctions: stepFunctionsInvoker },
     tasks: Object.fromEntries(
       Object.entries(tasks).map(([name, t]): [string, TaskTarget] => [
         name,
-        { functionName: t.functionName, ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}) },
+        {
+          ...(t.kind ? { kind: t.kind } : {}),
+          ...(t.functionName ? { functionName: t.functionName } : {}),
+          ...(t.stateMachineArn ? { stateMachineArn: t.stateMachineArn } : {}),
+          ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}),
+        },
       ]),
     ),
     ...(bucket ? { payloadStore: new PayloadStore(s3(), bucket) } : {}),
@@ -213,7 +236,7 @@ export function connect(target: Target): Services {
     tasks,
     client,
     registry,
-    sqs: lazy(() => new SQSClient(target.clientConfig('sqs'))),
+    sqs,
     logs: lazy(() => new CloudWatchLogsClient(target.clientConfig('logs'))),
     output,
     close: () => created.forEach((c) => c.destroy()),

@@ -271,6 +271,38 @@ export class TaskRegistry {
     }
   }
 
+  /**
+   * Sets fields on the record (a worker's result, error or plan) without changing its status, which
+   * the orchestrator owns. Only the attempt `executionRef` may, and only while RUNNING or STOPPING.
+   * Returns false when the attempt no longer owns the task.
+   */
+  async annotate(taskId: string, executionRef: string, fields: Readonly<Record<string, unknown>>): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':ref': executionRef, ':running': 'RUNNING', ':stopping': 'STOPPING', ':now': this.now().toISOString() };
+    const sets = ['updatedAt = :now'];
+    Object.entries(fields).forEach(([key, value], i) => {
+      names[`#f${i}`] = key;
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    });
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { taskId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status IN (:running, :stopping) AND executionRef = :ref',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Lists tasks with queries on the indexes (never a scan), newest first, a page at a time. */
   async list(query: ListQuery): Promise<ListPage> {
     const limit = query.limit ?? 50;

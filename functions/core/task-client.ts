@@ -5,22 +5,33 @@ import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
 import { generateTaskId, validateTaskId } from './task-id.js';
 import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
 
+/** The lane a task runs in: a Lambda function (short) or a Step Functions state machine (long). */
+export type TaskLane = 'lambda' | 'stepfunctions';
+
 /** Where a task name runs. */
 export interface TaskTarget {
-  readonly functionName: string;
+  /** @default 'lambda' */
+  readonly kind?: TaskLane;
+  readonly functionName?: string;
+  readonly stateMachineArn?: string;
   /** 1 + the function's retry attempts. @default 3 (Lambda's default of two retries) */
   readonly maxAttempts?: number;
 }
 
-/** Starts the work of a task; the short lane invokes a Lambda function asynchronously. */
+/** Starts the work of a task; a lane may also stop it for real and start a retry its own way. */
 export interface TaskInvoker {
   invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ readonly executionRef?: string }>;
+  /** Stops the running work itself (the long lane: StopExecution, which also stops its ECS task). */
+  stop?(target: TaskTarget, task: TaskRecord): Promise<void>;
+  /** A retry the lane performs itself (the long lane: RedriveExecution where AWS allows it). */
+  retry?(target: TaskTarget, task: TaskRecord, event: TaskInvocationEvent): Promise<TaskRecord>;
 }
 
 export class LambdaEventInvoker implements TaskInvoker {
   constructor(private readonly lambda: LambdaClient) {}
 
   async invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ executionRef?: string }> {
+    if (!target.functionName) throw new Error(`task '${event.task}' has no Lambda function`);
     const out = await this.lambda.send(
       new InvokeCommand({
         FunctionName: target.functionName,
@@ -35,7 +46,10 @@ export class LambdaEventInvoker implements TaskInvoker {
 
 export interface TaskClientConfig {
   readonly registry: TaskRegistry;
+  /** The short lane's invoker (Lambda). */
   readonly invoker: TaskInvoker;
+  /** Invokers of other lanes, by target kind. */
+  readonly invokers?: Partial<Record<TaskLane, TaskInvoker>>;
   /** Task name → where it runs. */
   readonly tasks: Readonly<Record<string, TaskTarget>>;
   /** Needed for payloads above limits.inlineMaxBytes (claim check). */
@@ -112,8 +126,18 @@ export class TaskClient {
           detail: 'stopped by request before it ran',
           set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
         });
-      case 'RUNNING':
-        return this.config.registry.transition(task.taskId, 'STOPPING', { from: ['RUNNING'], detail: 'stop requested' });
+      case 'RUNNING': {
+        const stopping = await this.config.registry.transition(task.taskId, 'STOPPING', { from: ['RUNNING'], detail: 'stop requested' });
+        const target = this.targetOf(task.function);
+        const invoker = this.invokerOf(target);
+        if (!invoker.stop) return stopping; // the runtime aborts the work at its next heartbeat
+        await invoker.stop(target, stopping);
+        return this.config.registry.transition(task.taskId, 'STOPPED', {
+          from: ['STOPPING'],
+          detail: 'stopped by request: its execution was stopped',
+          set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
+        });
+      }
       case 'STOPPING':
         return task;
       default:
@@ -125,6 +149,11 @@ export class TaskClient {
   async retry(taskId: string): Promise<TaskRecord> {
     const task = await this.get(taskId);
     const target = this.targetOf(task.function);
+    const invoker = this.invokerOf(target);
+    if (invoker.retry) {
+      if (!['FAILED', 'STOPPED', 'EXPIRED'].includes(task.status)) throw new InvalidTransitionError(task.taskId, task.status, 'QUEUED');
+      return invoker.retry(target, task, this.eventOf(task));
+    }
     const queued = await this.config.registry.transition(task.taskId, 'QUEUED', {
       from: ['FAILED', 'STOPPED', 'EXPIRED'],
       detail: `retry requested after ${task.status}`,
@@ -134,14 +163,25 @@ export class TaskClient {
     return this.start(queued, target, 'retried');
   }
 
-  private async start(task: TaskRecord, target: TaskTarget, why: string): Promise<TaskRecord> {
-    const event: TaskInvocationEvent = {
+  private eventOf(task: TaskRecord): TaskInvocationEvent {
+    return {
       taskId: task.taskId,
       task: task.function,
       ...(task.payloadRef ? { payloadRef: task.payloadRef } : { payload: task.payload }),
     };
+  }
+
+  private invokerOf(target: TaskTarget): TaskInvoker {
+    const kind = target.kind ?? 'lambda';
+    const invoker = kind === 'lambda' ? (this.config.invokers?.lambda ?? this.config.invoker) : this.config.invokers?.[kind];
+    if (!invoker) throw new Error(`no invoker is configured for ${kind} tasks`);
+    return invoker;
+  }
+
+  private async start(task: TaskRecord, target: TaskTarget, why: string): Promise<TaskRecord> {
+    const event = this.eventOf(task);
     try {
-      await this.config.invoker.invoke(target, event);
+      await this.invokerOf(target).invoke(target, event);
       return task;
     } catch (error) {
       // The task exists but nothing will run it: say so in the record instead of leaving it QUEUED.

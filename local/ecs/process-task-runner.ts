@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
+
+/** A container of a task definition, resolved from the template, with the command that runs it locally. */
+export interface LocalContainer {
+  readonly name: string;
+  readonly environment: Readonly<Record<string, string>>;
+  /** From the task definition's `stask:local-command` metadata: a TypeScript/JS entry and its arguments. */
+  readonly localCommand: readonly string[];
+  readonly logGroupName?: string;
+  readonly streamPrefix?: string;
+}
+
+export interface LocalTaskDefinition {
+  readonly arn: string;
+  readonly family: string;
+  readonly containers: readonly LocalContainer[];
+}
+
+export interface ProcessTaskRunnerOptions {
+  readonly taskDefinitions: readonly LocalTaskDefinition[];
+  readonly root: string;
+  /** Endpoints, region and credentials for the container's SDK clients. */
+  readonly env: () => Readonly<Record<string, string>>;
+  readonly onLine?: (logGroupName: string, logStreamName: string, line: string) => void;
+  readonly region: string;
+  readonly accountId: string;
+  /** How long a stopped task gets between SIGTERM and SIGKILL (ECS's stopTimeout). @default 5 */
+  readonly stopTimeoutSeconds?: number;
+}
+
+/**
+ * ECS RunTask on one machine: the task definition's container runs as a child process of the platform
+ * (the same worker code the image runs, on the host's ffmpeg), in its own process group, so that a stop
+ * (StopExecution → abort) kills the whole tree — no ffmpeg left behind.
+ */
+export class ProcessTaskRunner implements EcsTaskRunner {
+  constructor(private readonly options: ProcessTaskRunnerOptions) {}
+
+  async run(params: EcsRunTaskParams, signal: AbortSignal): Promise<EcsTaskOutcome> {
+    const definition = this.find(String(params.TaskDefinition ?? ''));
+    const [container] = definition.containers;
+    if (!container) throw new Error(`task definition ${definition.family} has no container`);
+    if (!container.localCommand.length) {
+      throw new Error(`task definition ${definition.family} has no stask:local-command metadata: nothing can run it on this machine`);
+    }
+    const override = params.Overrides?.ContainerOverrides?.find((o) => !o.Name || o.Name === container.name);
+    const overrideEnv = Object.fromEntries((override?.Environment ?? []).map((kv) => [kv.Name ?? '', kv.Value ?? '']));
+    const cluster = String(params.Cluster ?? 'default').split('/').pop() ?? 'default';
+    const ecsTaskId = randomUUID().replaceAll('-', '');
+    const taskArn = `arn:aws:ecs:${this.options.region}:${this.options.accountId}:task/${cluster}/${ecsTaskId}`;
+    const [entry, ...args] = container.localCommand as [string, ...string[]];
+    const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry), ...args, ...(override?.Command ?? [])], {
+      cwd: this.options.root,
+      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, ECS_TASK_ARN: taskArn },
+      detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stream = `${container.streamPrefix ?? 'ecs'}/${container.name}/${ecsTaskId}`;
+    for (const out of [child.stdout, child.stderr]) {
+      let partial = '';
+      out.setEncoding('utf8');
+      out.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (container.logGroupName) this.options.onLine?.(container.logGroupName, stream, line);
+      });
+    }
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    let stopped = false;
+    const onAbort = (): void => {
+      stopped = true;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), (this.options.stopTimeoutSeconds ?? 5) * 1000).unref();
+    };
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, sig) => resolve(code ?? (sig === 'SIGKILL' ? 137 : 143)));
+    });
+    signal.removeEventListener('abort', onAbort);
+    killGroup('SIGKILL'); // anything the container left running in its group goes with it, as on ECS
+    return {
+      exitCode,
+      taskArn,
+      containerName: container.name,
+      stoppedReason: stopped ? 'Task stopped by user' : 'Essential container in task exited',
+    };
+  }
+
+  private find(ref: string): LocalTaskDefinition {
+    const found = this.options.taskDefinitions.find((d) => d.arn === ref || d.family === ref || ref.startsWith(`${d.arn.replace(/:\d+$/, '')}:`) || ref.endsWith(`/${d.family}`));
+    if (!found) throw new Error(`task definition ${ref} is not in the template`);
+    return found;
+  }
+}
