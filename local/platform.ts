@@ -145,6 +145,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ecs: new ProcessTaskRunner({
           taskDefinitions: provisioned.taskDefinitions,
           root: options.root,
+          scratchDir: join(sfnDir, 'ecs-scratch'),
           env: () => ({ ...baseEnv(), ...(options.functionEnv ?? {}) }),
           onLine: (group, stream, line) => logs.append(group, stream, line),
           region: LOCAL_REGION,

@@ -197,7 +197,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
       }
       default: {
         const service = resource.Type.split('::')[1]?.toLowerCase() ?? 'local';
-        local.set(id, { ref: id, attributes: { Arn: `arn:aws:${service}:${region}:${accountId}:${id}` } });
+        local.set(id, { ref: id, attributes: { Arn: `arn:aws:${service}:${region}:${accountId}:${id}` }, inert: INERT_TYPES.has(resource.Type) });
       }
     }
   }

@@ -20,6 +20,8 @@ export function readTemplate(cdkOut: string, stackName: string): CfnTemplate {
 export interface LocalResource {
   readonly ref: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** Inert locally (a security group, a role): any attribute resolves to a placeholder. */
+  readonly inert?: boolean;
 }
 
 export interface ResolveContext {
@@ -37,7 +39,8 @@ export function resolve(value: unknown, ctx: ResolveContext): unknown {
   if (entries.length === 1 && key === 'Ref') return resolveRef(String(arg), ctx);
   if (entries.length === 1 && key === 'Fn::GetAtt') {
     const [id, attr] = (typeof arg === 'string' ? arg.split('.') : (arg as string[])) as [string, string];
-    const found = ctx.resources.get(id)?.attributes[attr];
+    const resource = ctx.resources.get(id);
+    const found = resource?.attributes[attr] ?? (resource?.inert ? `local-${id}-${attr}` : undefined);
     if (found === undefined) throw new Error(`Fn::GetAtt ${id}.${attr}: no such resource or attribute locally`);
     return found;
   }

@@ -32,13 +32,16 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
   const result: SweepResult = { retrying: [], failed: [], stopped: [], expired: [] };
 
   for (const task of await allWithStatus(registry, 'RUNNING')) {
-    if ((task.heartbeatAt ?? task.startedAt ?? task.createdAt) >= lapsedBefore) continue;
+    // Until its first heartbeat, work that takes long to start (a Fargate task) has its own allowance.
+    const starting = task.startAllowanceSeconds !== undefined && task.heartbeatAt === task.startedAt;
+    const threshold = starting ? new Date(now.getTime() - (task.startAllowanceSeconds ?? 0) * 1000).toISOString() : lapsedBefore;
+    if ((task.heartbeatAt ?? task.startedAt ?? task.createdAt) >= threshold) continue;
     const retryable = task.attempts < task.maxAttempts;
     const reason = `attempt ${task.attempts} of ${task.maxAttempts} stopped heartbeating at ${task.heartbeatAt ?? '(never)'} without recording an outcome (crash, out of memory, timeout or platform restart)`;
     await attempt(result[retryable ? 'retrying' : 'failed'], task.taskId, () =>
       registry.transition(task.taskId, retryable ? 'RETRYING' : 'FAILED', {
         from: ['RUNNING'],
-        onlyIfHeartbeatBefore: lapsedBefore,
+        onlyIfHeartbeatBefore: threshold,
         detail: `${reason}${retryable ? '; waiting for the retry' : ''}`,
         set: { error: { type: 'HeartbeatLapsed', message: reason } },
       }),

@@ -88,7 +88,8 @@ export class TaskClient {
     checkPayloadSize(encoded, this.limits);
 
     const inline = encoded.sizeBytes <= this.limits.inlineMaxBytes;
-    if (!inline && !this.config.payloadStore) {
+    // Long-lane workers read their payload from the execution input: no claim check there (yet).
+    if (!inline && (!this.config.payloadStore || target.kind === 'stepfunctions')) {
       checkPayloadSize(encoded, { ...this.limits, maxBytes: this.limits.inlineMaxBytes });
     }
     const payloadRef = inline ? undefined : await this.config.payloadStore?.put('payloads', taskId, encoded);

@@ -83,6 +83,8 @@ export interface TaskRecord {
   readonly startedAt?: string;
   readonly endedAt?: string;
   readonly heartbeatAt?: string;
+  /** Work that takes long to start (a Fargate task) gets this long before its first heartbeat is due. */
+  readonly startAllowanceSeconds?: number;
   readonly progress?: TaskProgress;
   readonly payload?: unknown;
   readonly payloadRef?: ObjectRef;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
 
@@ -27,6 +28,8 @@ export interface ProcessTaskRunnerOptions {
   readonly onLine?: (logGroupName: string, logStreamName: string, line: string) => void;
   readonly region: string;
   readonly accountId: string;
+  /** The task's scratch disk on this machine (WORK_DIR): Fargate's ephemeral storage, locally. */
+  readonly scratchDir: string;
   /** How long a stopped task gets between SIGTERM and SIGKILL (ECS's stopTimeout). @default 5 */
   readonly stopTimeoutSeconds?: number;
 }
@@ -37,7 +40,9 @@ export interface ProcessTaskRunnerOptions {
  * (StopExecution → abort) kills the whole tree — no ffmpeg left behind.
  */
 export class ProcessTaskRunner implements EcsTaskRunner {
-  constructor(private readonly options: ProcessTaskRunnerOptions) {}
+  constructor(private readonly options: ProcessTaskRunnerOptions) {
+    mkdirSync(options.scratchDir, { recursive: true });
+  }
 
   async run(params: EcsRunTaskParams, signal: AbortSignal): Promise<EcsTaskOutcome> {
     const definition = this.find(String(params.TaskDefinition ?? ''));
@@ -54,7 +59,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const [entry, ...args] = container.localCommand as [string, ...string[]];
     const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry), ...args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, ECS_TASK_ARN: taskArn },
+      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, WORK_DIR: this.options.scratchDir, ECS_TASK_ARN: taskArn },
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });

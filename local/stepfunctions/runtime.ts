@@ -116,6 +116,13 @@ export class ExecutionRuntime {
       context: {
         Execution: { Id: record.executionArn, Name: record.name, RoleArn: record.roleArn, RedriveCount: record.redriveCount },
         StateMachine: { Id: record.stateMachineArn, Name: machineName },
+        // The engine's context object is static; a getter makes `$$.State.EnteredTime` the time the state
+        // evaluates its parameters, which is when it was entered (the state's name is not known here).
+        State: {
+          get EnteredTime(): string {
+            return new Date().toISOString();
+          },
+        },
       },
     });
     run.abortEngine = execution.abort;

@@ -79,3 +79,68 @@ export function actionsOf(statement: PolicyStatement): string[] {
 export function resourcesOf(statement: PolicyStatement): unknown[] {
   return Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
 }
+
+/** A state of an Amazon States Language definition (the fields the tests read). */
+export interface AslState {
+  readonly Type: string;
+  readonly Next?: string;
+  readonly End?: boolean;
+  readonly Resource?: string;
+  readonly Parameters?: Record<string, unknown>;
+  readonly ItemSelector?: Record<string, unknown>;
+  readonly ResultPath?: string | null;
+  readonly TimeoutSeconds?: number;
+  readonly HeartbeatSeconds?: number;
+  readonly Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; JitterStrategy?: string }[];
+  readonly Catch?: { ErrorEquals: string[]; ResultPath?: string | null; Next: string }[];
+  readonly Choices?: Record<string, unknown>[];
+  readonly Default?: string;
+  readonly Branches?: AslDefinition[];
+  readonly ItemProcessor?: AslDefinition;
+  readonly ItemsPath?: string;
+  readonly MaxConcurrency?: number;
+  readonly Error?: string;
+  readonly Cause?: string;
+  readonly ErrorPath?: string;
+  readonly CausePath?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface AslDefinition {
+  readonly StartAt: string;
+  readonly States: Record<string, AslState>;
+  readonly QueryLanguage?: string;
+  readonly Comment?: string;
+}
+
+/**
+ * The definition of the state machine `logicalId` as JSON. CloudFormation references inside it become
+ * placeholders: `{Ref: X}` → `<Ref:X>`, `{Fn::GetAtt: [X, Y]}` → `<GetAtt:X.Y>`.
+ */
+export function aslOf(template: Template, logicalId: string): AslDefinition {
+  const machine = template.findResources('AWS::StepFunctions::StateMachine')[logicalId];
+  if (!machine) throw new Error(`no state machine ${logicalId}`);
+  const body = machine['Properties'].DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  if (typeof body === 'string') return JSON.parse(body) as AslDefinition;
+  const text = body['Fn::Join'][1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+      if (ref.Ref) return `<Ref:${ref.Ref}>`;
+      if (ref['Fn::GetAtt']) return `<GetAtt:${ref['Fn::GetAtt'][0]}.${ref['Fn::GetAtt'][1]}>`;
+      return `<${JSON.stringify(part).replace(/"/g, "'")}>`;
+    })
+    .join('');
+  return JSON.parse(text) as AslDefinition;
+}
+
+/** Every state of `definition`, nested ones (Parallel branches, Map processors) included, by name. */
+export function allStates(definition: AslDefinition): Record<string, AslState> {
+  const out: Record<string, AslState> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    out[name] = state;
+    for (const branch of state.Branches ?? []) Object.assign(out, allStates(branch));
+    if (state.ItemProcessor) Object.assign(out, allStates(state.ItemProcessor));
+  }
+  return out;
+}

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ProcessTaskRunner } from '../../local/ecs/process-task-runner.js';
 
@@ -20,6 +22,7 @@ function runner(lines: string[]): ProcessTaskRunner {
       },
     ],
     root: process.cwd(),
+    scratchDir: join(tmpdir(), 'ecs-runner-test-scratch'),
     env: () => ({}),
     onLine: (_group, _stream, line) => lines.push(line),
     region: 'us-east-1',

@@ -54,4 +54,20 @@ describe('task sweeper', () => {
     expect(await registry.get('never_started')).toMatchObject({ status: 'EXPIRED', error: { type: 'EventAgeExceeded' } });
     expect((await registry.get('dead_retryable')).status).toBe('FAILED');
   });
+
+  it('gives work that takes long to start its start allowance before the first heartbeat', async () => {
+    let now = at(0);
+    const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo), { now: () => now });
+    await registry.create({ taskId: 'fargate', function: 'transcode', payload: {}, payloadHash: 'h', payloadSizeBytes: 2, maxAttempts: 1 });
+    await registry.transition('fargate', 'RUNNING', { incrementAttempts: true, set: { executionRef: 'exec', startAllowanceSeconds: 600 } });
+    const options = { heartbeatMs: 10_000, retryWindowMs: 60_000, queuedExpiryMs: 3_600_000 };
+
+    now = at(120); // two minutes: the container is still being placed
+    const early = await sweepTasks(registry, { ...options, now });
+    now = at(700); // past the allowance without a single heartbeat
+    const late = await sweepTasks(registry, { ...options, now });
+
+    expect(early.failed).toEqual([]);
+    expect(late.failed).toEqual(['fargate']);
+  });
 });

@@ -1,0 +1,531 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { TASK_NAME_PATTERN } from './short-task.js';
+
+/** Readable state names: users read them in the Step Functions console and in `stask get`. Never rename them. */
+export const LONG_TASK_STATES = {
+  markRunning: 'Mark task RUNNING',
+  alreadyHandled: 'Already running or finished',
+  runWork: 'Run the work',
+  markSucceeded: 'Mark task SUCCEEDED',
+  notRecorded: 'Task no longer RUNNING',
+  sendSuccess: 'Send success record',
+  done: 'Done',
+  markFailed: 'Mark task FAILED',
+  sendFailure: 'Send failure record',
+  failed: 'Failed',
+} as const;
+
+/**
+ * Errors of the services that run the work which say "try again later", never "this input is bad".
+ * `States.TaskFailed` (a non-zero container exit, a function error) is deliberately absent: retrying
+ * bad input only burns hours of compute.
+ */
+export const TRANSIENT_WORK_ERRORS = [
+  'ECS.AmazonECSException',
+  'ECS.ServerException',
+  'ECS.LimitExceededException',
+  'Lambda.ServiceException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** Throttling and server-side errors of the registry writes (never a failed condition). */
+export const TRANSIENT_DYNAMODB_ERRORS = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.InternalServerError',
+] as const;
+
+/** Throttling, server-side and connection errors of the destination record sends. */
+export const TRANSIENT_SQS_ERRORS = ['SQS.SdkClientException', 'SQS.InternalError', 'SQS.RequestThrottled'] as const;
+
+/**
+ * Makes the `ecs:runTask.sync` states created under `scope` grant ecs:RunTask on the task definition's ARN
+ * instead of on every revision of its family (`<family>:*`, an IAM wildcard). This is CDK's
+ * `@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy` flag (recommended for new projects, absent from this
+ * project's cdk.json), scoped to `scope`; it must run before `scope` has children.
+ */
+export function grantRunTaskOnTaskDefinitionArn(scope: Construct): void {
+  scope.node.setContext('@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy', true);
+}
+
+/** A failed `ConditionExpression` of the optimized DynamoDB integration. */
+export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
+
+/** Default `Run the work` timeout of ECS work (Step Functions `TimeoutSeconds`). */
+export const DEFAULT_ECS_TIMEOUT = Duration.hours(12);
+
+/** ECS work: one Fargate task run to completion (`arn:aws:states:::ecs:runTask.sync`). */
+export interface FargateWork {
+  /** The cluster the task runs in; its VPC hosts the task's network interface. */
+  readonly cluster: ecs.ICluster;
+  /**
+   * [disable-awslint:ref-via-interface] EcsRunTask needs the concrete task definition (family, roles).
+   */
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The container whose environment the execution overrides. */
+  readonly containerDefinition: ecs.ContainerDefinition;
+  /**
+   * Where the task's network interface goes.
+   *
+   * @default - the cluster VPC's private subnets with egress
+   */
+  readonly subnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the task.
+   *
+   * @default - a new security group allowing all outbound traffic and no inbound traffic
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Extra environment set on the container for every execution (next to TASK_ID, TASK_NAME, TASK_PAYLOAD,
+   * EXECUTION_REF and TASK_TABLE_NAME).
+   *
+   * @default - none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Whether `aws ecs execute-command` may open a shell in the running task (ECS Exec). The task role then
+   * needs the SSM channel permissions, which the caller grants (see TranscodeTask).
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+}
+
+/** Lambda work: one synchronous invocation with the execution input as its event. */
+export interface LambdaWork {
+  readonly lambda: lambda.IFunction;
+}
+
+/**
+ * Work of several states (e.g. plan, fan out, join), run as the single branch of `Run the work`, a Parallel
+ * state: its Catch covers every state of the branch. The branch's task states carry their own Retry and
+ * TimeoutSeconds (see `fargateRunTask`); `timeout` does not apply (a Parallel state has no TimeoutSeconds).
+ */
+export interface BranchWork {
+  readonly branch: sfn.IChainable;
+}
+
+/** What `Run the work` runs: exactly one of `lambda`, `fargate` or `branch`. */
+export type LongTaskWork = LambdaWork | { readonly fargate: FargateWork } | BranchWork;
+
+export interface FargateRunTaskProps {
+  /** The state's name. */
+  readonly stateName: string;
+  /** Task name (`TASK_NAME`). */
+  readonly taskName: string;
+  /** The registry table (`TASK_TABLE_NAME`). */
+  readonly table: dynamodb.ITable;
+  readonly work: FargateWork;
+  /** Per-state environment (after the common variables and `work.environment`, so it wins). */
+  readonly environment?: readonly tasks.TaskEnvironmentVariable[];
+  /** The state's `TimeoutSeconds`. */
+  readonly timeout: Duration;
+  readonly comment?: string;
+}
+
+/**
+ * One `ecs:runTask.sync` state with the long lane's container contract: TASK_ID, TASK_NAME, TASK_PAYLOAD
+ * (`States.JsonToString($.payload)`), EXECUTION_REF (`$$.Execution.Id`, the record's executionRef) and
+ * TASK_TABLE_NAME, then `work.environment` and `environment`; Retry with backoff on TRANSIENT_WORK_ERRORS
+ * only; `TimeoutSeconds`; result discarded. A non-zero exit fails it with `States.TaskFailed` (no retry).
+ */
+export function fargateRunTask(scope: Construct, id: string, props: FargateRunTaskProps): tasks.EcsRunTask {
+  const work = props.work;
+  const environment: tasks.TaskEnvironmentVariable[] = [
+    { name: 'TASK_ID', value: sfn.JsonPath.stringAt('$.taskId') },
+    { name: 'TASK_NAME', value: props.taskName },
+    { name: 'TASK_PAYLOAD', value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.payload')) },
+    { name: 'EXECUTION_REF', value: sfn.JsonPath.stringAt('$$.Execution.Id') },
+    { name: 'TASK_TABLE_NAME', value: props.table.tableName },
+    ...Object.entries(work.environment ?? {}).map(([name, value]) => ({ name, value })),
+    ...(props.environment ?? []),
+  ];
+  // Later entries win: ECS rejects duplicate names in one override.
+  const byName = new Map(environment.map((variable) => [variable.name, variable]));
+  const task = tasks.EcsRunTask.jsonPath(scope, id, {
+    stateName: props.stateName,
+    comment: props.comment,
+    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+    cluster: work.cluster,
+    taskDefinition: work.taskDefinition,
+    launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+    subnets: work.subnets,
+    securityGroups: work.securityGroups,
+    assignPublicIp: false,
+    enableExecuteCommand: work.enableExecuteCommand ?? false,
+    containerOverrides: [{ containerDefinition: work.containerDefinition, environment: [...byName.values()] }],
+    taskTimeout: sfn.Timeout.duration(props.timeout),
+    resultPath: sfn.JsonPath.DISCARD,
+  });
+  task.addRetry(WORK_RETRY);
+  return task;
+}
+
+/** Retry of the states that run work: transient service errors only, 10 s, x2 backoff, 3 attempts, full jitter. */
+export const WORK_RETRY: sfn.RetryProps = {
+  errors: [...TRANSIENT_WORK_ERRORS],
+  interval: Duration.seconds(10),
+  backoffRate: 2,
+  maxAttempts: 3,
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
+export interface LongTaskProps {
+  /**
+   * How long the work may take to start before its first heartbeat is due (container placement and
+   * image pull on Fargate); the TaskSweeper leaves the task alone for that long.
+   *
+   * @default Duration.minutes(10)
+   */
+  readonly startAllowance?: Duration;
+  /** Task name, `^[a-z][a-z0-9-]{0,62}$` (the execution input's `task`, the record's `function`). */
+  readonly taskName: string;
+
+  /** The task registry table: the state machine moves the record through RUNNING to SUCCEEDED or FAILED. */
+  readonly table: dynamodb.ITable;
+
+  /** Receives the `Success` destination record. */
+  readonly successQueue: sqs.IQueue;
+
+  /** Receives the `RetriesExhausted` destination record (the task dead-letter queue). */
+  readonly failureQueue: sqs.IQueue;
+
+  /** What runs the task's work. */
+  readonly work: LongTaskWork;
+
+  /**
+   * How long `Run the work` may take before it fails with `States.Timeout` (its `TimeoutSeconds`); the
+   * ECS task or invocation is then stopped.
+   *
+   * @default - 12 hours for Fargate work; the function's timeout for Lambda work (15 minutes if unknown)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retention of the execution log group.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Whether execution logs carry the states' input and output (the task payload and results).
+   *
+   * @default false - payloads stay in the task record (which has a TTL and is read through IAM), not in
+   * CloudWatch Logs, where they would outlive the record and reach everyone who can read logs
+   */
+  readonly includeExecutionData?: boolean;
+}
+
+/**
+ * The long lane: one Step Functions Standard execution per task attempt (name derived from the task ID),
+ * started with `{ taskId, task, payload }`. It marks the record RUNNING (once: a duplicate execution finds
+ * the task taken and ends without running anything), runs the work on Lambda or Fargate with retries on
+ * transient service errors only, records SUCCEEDED or FAILED with conditional writes, and sends AWS
+ * Lambda's destination record to the success or the failure queue.
+ *
+ * Stuck work: `Run the work` has a `TimeoutSeconds`. The worker also heartbeats into the task record; when
+ * its heartbeats lapse (container killed, host lost), the TaskSweeper resolves the task (FAILED or
+ * RETRYING) and this execution, should it still finish, cannot overwrite that (its writes are conditional
+ * on RUNNING and its own executionRef). `HeartbeatSeconds` does not exist for `ecs:runTask.sync`.
+ */
+export class LongTask extends Construct {
+  /** The task's state machine (Standard, JSONPath). */
+  public readonly stateMachine: sfn.StateMachine;
+  /** Execution history events (level ALL). */
+  public readonly logGroup: logs.LogGroup;
+  /** The state that runs the work (`Run the work`: its Catch, and for Lambda or Fargate its Retry and TimeoutSeconds). */
+  public readonly workState: sfn.TaskStateBase | sfn.Parallel;
+
+  constructor(scope: Construct, id: string, props: LongTaskProps) {
+    super(scope, id);
+    grantRunTaskOnTaskDefinitionArn(this);
+
+    if (!TASK_NAME_PATTERN.test(props.taskName)) {
+      throw new Error(
+        `LongTask: taskName '${props.taskName}' is invalid; it must match ${TASK_NAME_PATTERN.source} ` +
+          '(1 to 63 characters: a lowercase letter, then lowercase letters, digits or hyphens)',
+      );
+    }
+    const kinds = (['lambda', 'fargate', 'branch'] as const).filter((kind) => kind in props.work);
+    if (kinds.length !== 1) {
+      throw new Error(`LongTask: work must have exactly one of lambda, fargate or branch, got ${kinds.length ? kinds.join(', ') : 'none'}`);
+    }
+    const timeout = props.timeout ?? defaultTimeout(props.work);
+    if (!timeout.isUnresolved() && timeout.toSeconds({ integral: false }) < 1) {
+      throw new Error(`LongTask: timeout must be at least 1 second, got ${timeout.toSeconds({ integral: false })} seconds`);
+    }
+
+    const key = { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) };
+    const now = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.State.EnteredTime'));
+    const executionRef = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id'));
+    const empty = tasks.DynamoAttributeValue.fromList([]);
+    const event = (status: string, detail: string) =>
+      tasks.DynamoAttributeValue.fromList([
+        tasks.DynamoAttributeValue.fromMap({
+          status: tasks.DynamoAttributeValue.fromString(status),
+          at: now,
+          detail: tasks.DynamoAttributeValue.fromString(detail),
+        }),
+      ]);
+    const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');
+    const bookkeepingRetry = (errors: readonly string[]): sfn.RetryProps => ({
+      errors: [...errors],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+
+    // QUEUED or RETRYING -> RUNNING, once: the condition makes a second execution for the same task (or one
+    // started after a stop) find the task taken, so the work never runs twice.
+    const markRunning = tasks.DynamoUpdateItem.jsonPath(this, 'MarkRunning', {
+      stateName: LONG_TASK_STATES.markRunning,
+      comment: 'QUEUED or RETRYING -> RUNNING, owned by this execution',
+      table: props.table,
+      key,
+      updateExpression:
+        'SET #status = :running, executionRef = :exec, startedAt = :now, heartbeatAt = :now, updatedAt = :now, ' +
+        'startAllowanceSeconds = :allowance, ' +
+        '#attempts = if_not_exists(#attempts, :zero) + :one, ' +
+        'events = list_append(if_not_exists(events, :empty), :event), ' +
+        'attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :refs)',
+      conditionExpression: '#status IN (:queued, :retrying)',
+      expressionAttributeNames: { '#status': 'status', '#attempts': 'attempts' },
+      expressionAttributeValues: {
+        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
+        ':queued': tasks.DynamoAttributeValue.fromString('QUEUED'),
+        ':retrying': tasks.DynamoAttributeValue.fromString('RETRYING'),
+        ':exec': executionRef,
+        ':now': now,
+        // Until the worker's first heartbeat the sweeper waits this long: a Fargate task takes
+        // minutes to be placed and pull its image, far longer than two heartbeat intervals.
+        ':allowance': tasks.DynamoAttributeValue.fromNumber((props.startAllowance ?? Duration.minutes(10)).toSeconds()),
+        ':zero': tasks.DynamoAttributeValue.fromNumber(0),
+        ':one': tasks.DynamoAttributeValue.fromNumber(1),
+        ':empty': empty,
+        ':event': event('RUNNING', sfn.JsonPath.format('execution {} started', executionName)),
+        ':refs': tasks.DynamoAttributeValue.fromList([executionRef]),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    markRunning.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
+
+    // Another execution owns the task, or it was stopped or expired before this one started: nothing to do,
+    // and no destination record (the owner of the task sends it).
+    const alreadyHandled = sfn.Succeed.jsonPath(this, 'AlreadyHandled', {
+      stateName: LONG_TASK_STATES.alreadyHandled,
+      comment: 'The task was not QUEUED or RETRYING: another execution runs it, or it was stopped or expired',
+    });
+    markRunning.addCatch(alreadyHandled, { errors: [CONDITION_FAILED], resultPath: '$.error' });
+
+    this.workState = this.renderWork(props, timeout);
+
+    // RUNNING -> SUCCEEDED, only while this execution still owns the task: a task stopped (STOPPING) or
+    // resolved by the sweeper meanwhile never becomes SUCCEEDED.
+    const markSucceeded = tasks.DynamoUpdateItem.jsonPath(this, 'MarkSucceeded', {
+      stateName: LONG_TASK_STATES.markSucceeded,
+      table: props.table,
+      key,
+      updateExpression:
+        'SET #status = :succeeded, endedAt = :now, updatedAt = :now, #progress = :progress, ' +
+        'events = list_append(if_not_exists(events, :empty), :event)',
+      conditionExpression: '#status = :running AND executionRef = :exec',
+      expressionAttributeNames: { '#status': 'status', '#progress': 'progress' },
+      expressionAttributeValues: {
+        ':succeeded': tasks.DynamoAttributeValue.fromString('SUCCEEDED'),
+        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
+        ':exec': executionRef,
+        ':now': now,
+        ':progress': tasks.DynamoAttributeValue.fromMap({
+          percent: tasks.DynamoAttributeValue.fromNumber(100),
+          message: tasks.DynamoAttributeValue.fromString('done'),
+          at: now,
+        }),
+        ':empty': empty,
+        ':event': event('SUCCEEDED', sfn.JsonPath.format('execution {} succeeded', executionName)),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    markSucceeded.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
+    const notRecorded = sfn.Fail.jsonPath(this, 'NotRecorded', {
+      stateName: LONG_TASK_STATES.notRecorded,
+      error: 'TaskNoLongerRunning',
+      cause:
+        'The work finished, but the task record was no longer RUNNING for this execution (stopped, or resolved ' +
+        'by the task sweeper after its heartbeats lapsed); its outcome was not recorded.',
+    });
+    markSucceeded.addCatch(notRecorded, { errors: [CONDITION_FAILED], resultPath: '$.error' });
+
+    const sendSuccess = tasks.SqsSendMessage.jsonPath(this, 'SendSuccess', {
+      stateName: LONG_TASK_STATES.sendSuccess,
+      queue: props.successQueue,
+      messageBody: destinationRecord('Success'),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    sendSuccess.addRetry(bookkeepingRetry(TRANSIENT_SQS_ERRORS));
+    const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: LONG_TASK_STATES.done });
+
+    // RUNNING -> FAILED. The worker may have recorded a more precise error already: it is kept.
+    const markFailed = tasks.DynamoUpdateItem.jsonPath(this, 'MarkFailed', {
+      stateName: LONG_TASK_STATES.markFailed,
+      table: props.table,
+      key,
+      updateExpression:
+        'SET #status = :failed, endedAt = :now, updatedAt = :now, ' +
+        'events = list_append(if_not_exists(events, :empty), :event), #error = if_not_exists(#error, :sfnError)',
+      conditionExpression: '#status = :running AND executionRef = :exec',
+      expressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      expressionAttributeValues: {
+        ':failed': tasks.DynamoAttributeValue.fromString('FAILED'),
+        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
+        ':exec': executionRef,
+        ':now': now,
+        ':empty': empty,
+        ':event': event(
+          'FAILED',
+          sfn.JsonPath.format('execution {} failed: {}', executionName, sfn.JsonPath.stringAt('$.error.Error')),
+        ),
+        ':sfnError': tasks.DynamoAttributeValue.fromMap({
+          type: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Error')),
+          message: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Cause')),
+        }),
+      },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    markFailed.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
+    const failed = sfn.Fail.jsonPath(this, 'Failed', {
+      stateName: LONG_TASK_STATES.failed,
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    // Not RUNNING any more (stopped, or resolved by the sweeper): whoever changed the status owns the
+    // record and its destination record (the stop sends `Stopped`); this execution only ends failed.
+    markFailed.addCatch(failed, { errors: [CONDITION_FAILED], resultPath: sfn.JsonPath.DISCARD });
+    const sendFailure = tasks.SqsSendMessage.jsonPath(this, 'SendFailure', {
+      stateName: LONG_TASK_STATES.sendFailure,
+      queue: props.failureQueue,
+      messageBody: destinationRecord('RetriesExhausted'),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    sendFailure.addRetry(bookkeepingRetry(TRANSIENT_SQS_ERRORS));
+
+    this.workState.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+
+    const definition = markRunning
+      .next(this.workState)
+      .next(markSucceeded)
+      .next(sendSuccess)
+      .next(done);
+    markFailed.next(sendFailure).next(failed);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      comment: `Long task ${props.taskName}: one execution per task attempt, started with { taskId, task, payload }`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      tracingEnabled: true,
+      logs: {
+        destination: this.logGroup,
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: props.includeExecutionData ?? false,
+      },
+    });
+
+    // The StateMachine L2 adds these on "*": log delivery (logs:CreateLogDelivery, ...) and X-Ray.
+    acknowledgeNag(
+      this.stateMachine.role,
+      iam5ResourceFinding(this, '*'),
+      'CloudWatch Logs vended log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, ' +
+        'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and ' +
+        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no ' +
+        'resource-level permissions; these are the statements the StateMachine construct adds for logs and ' +
+        'tracing. ECS DescribeTasks/StopTask of ecs:runTask.sync act on task ARNs unknown before the run.',
+    );
+    if ('lambda' in props.work) {
+      acknowledgeNag(
+        this.stateMachine.role,
+        iam5ResourceFinding(this, props.work.lambda.functionArn, ':*'),
+        'LambdaInvoke grants lambda:InvokeFunction on the work function and its versions/aliases ' +
+          '(<function ARN>:*); the wildcard spans qualifiers of that one function only.',
+      );
+    }
+  }
+
+  private renderWork(props: LongTaskProps, timeout: Duration): sfn.TaskStateBase | sfn.Parallel {
+    const work = props.work;
+    if ('lambda' in work) {
+      const invoke = tasks.LambdaInvoke.jsonPath(this, 'RunTheWork', {
+        stateName: LONG_TASK_STATES.runWork,
+        comment: 'Runs the work on Lambda with the execution input as its event',
+        lambdaFunction: work.lambda,
+        payload: sfn.TaskInput.fromJsonPathAt('$'),
+        // WORK_RETRY instead of the construct's default retry (which also retries Lambda.SdkClientException).
+        retryOnServiceExceptions: false,
+        taskTimeout: sfn.Timeout.duration(timeout),
+        resultPath: sfn.JsonPath.DISCARD,
+      });
+      invoke.addRetry(WORK_RETRY);
+      return invoke;
+    }
+    if ('fargate' in work) {
+      return fargateRunTask(this, 'RunTheWork', {
+        stateName: LONG_TASK_STATES.runWork,
+        comment: 'Runs the work as a Fargate task and waits until it stops (non-zero exit = States.TaskFailed)',
+        taskName: props.taskName,
+        table: props.table,
+        work: work.fargate,
+        timeout,
+      });
+    }
+    return sfn.Parallel.jsonPath(this, 'RunTheWork', {
+      stateName: LONG_TASK_STATES.runWork,
+      comment: 'Runs the states of the work; a failure in any of them is caught here',
+      resultPath: sfn.JsonPath.DISCARD,
+    }).branch(work.branch);
+  }
+}
+
+/** AWS Lambda's destination record (functions/core/destination-record.ts) built from the execution context. */
+function destinationRecord(condition: 'Success' | 'RetriesExhausted'): sfn.TaskInput {
+  const success = condition === 'Success';
+  return sfn.TaskInput.fromObject({
+    version: '1.0',
+    timestamp: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
+    requestContext: {
+      requestId: sfn.JsonPath.stringAt('$$.Execution.Id'),
+      functionArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
+      condition,
+      approximateInvokeCount: 1,
+    },
+    requestPayload: sfn.JsonPath.objectAt('$$.Execution.Input'),
+    responseContext: success
+      ? { statusCode: 200, executedVersion: '$LATEST' }
+      : { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: success
+      ? { taskId: sfn.JsonPath.stringAt('$.taskId'), status: 'SUCCEEDED' }
+      : { errorType: sfn.JsonPath.stringAt('$.error.Error'), errorMessage: sfn.JsonPath.stringAt('$.error.Cause') },
+    taskId: sfn.JsonPath.stringAt('$.taskId'),
+  });
+}
+
+function defaultTimeout(work: LongTaskWork): Duration {
+  if ('lambda' in work) return (work.lambda instanceof lambda.Function ? work.lambda.timeout : undefined) ?? Duration.minutes(15);
+  return DEFAULT_ECS_TIMEOUT;
+}

@@ -1,0 +1,499 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import {
+  DEFAULT_ECS_TIMEOUT,
+  fargateRunTask,
+  grantRunTaskOnTaskDefinitionArn,
+  LongTask,
+  TRANSIENT_DYNAMODB_ERRORS,
+} from './long-task.js';
+import type { FargateWork } from './long-task.js';
+import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
+import { PROJECT_ROOT } from './task-function.js';
+
+/** Metadata key on the task definition naming the command the embedded platform runs instead of the image. */
+export const LOCAL_COMMAND_METADATA = 'stask:local-command';
+/** The transcoder worker (TypeScript, run by the embedded platform as a host child process). */
+export const TRANSCODER_WORKER = 'functions/transcoder/worker.ts';
+/** The transcoder image's Dockerfile, relative to the build context (the repository root). */
+export const TRANSCODER_DOCKERFILE = 'functions/transcoder/Dockerfile';
+/** Where the worker keeps inputs and outputs (`WORK_DIR`): a bind mount on the task's ephemeral storage. */
+export const SCRATCH_DIR = '/scratch';
+/** awslogs stream prefix: streams are `transcode/<container name>/<ECS task ID>`. */
+export const TRANSCODE_LOG_STREAM_PREFIX = 'transcode';
+/** The container's name (the middle part of its log stream names). */
+export const TRANSCODER_CONTAINER_NAME = 'transcoder';
+/** Payload claim-check objects (functions/core/payload.ts: `payloads/<taskId>/<sha256>.json`). */
+export const PAYLOADS_KEY_PATTERN = 'payloads/*';
+
+/**
+ * The image build context is the repository root, staged with only what the image build reads (the same
+ * list as functions/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
+ * image, changes only when the worker, the task model it imports or the dependencies change.
+ */
+export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
+  '**',
+  '!package.json',
+  '!package-lock.json',
+  '!tsconfig.json',
+  '!functions/core/**',
+  '!functions/transcoder/**',
+];
+
+const MIN_EPHEMERAL_GIB = 21;
+const MAX_EPHEMERAL_GIB = 200;
+
+export interface SegmentedTranscodeProps {
+  /**
+   * Inputs shorter than this are transcoded in one pass by the plan step (`SEGMENT_MIN_DURATION_SECONDS`).
+   *
+   * @default 600
+   */
+  readonly minDurationSeconds?: number;
+  /**
+   * How many segments the plan step aims for (`SEGMENT_COUNT`), 1-100.
+   *
+   * @default 4
+   */
+  readonly segments?: number;
+  /**
+   * At most this many segment tasks run at once (the Map state's MaxConcurrency), 1-40.
+   *
+   * @default - `segments`
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** State names of segmented mode (inside `Run the work`). Never rename them. */
+export const SEGMENTED_STATES = {
+  plan: 'Plan the segments',
+  readPlan: 'Read the plan',
+  oneSegment: 'One segment?',
+  onePass: 'Transcoded in one pass',
+  noPlan: 'No segment plan',
+  listSegments: 'List the segments',
+  segments: 'Transcode segments',
+  segment: 'Transcode one segment',
+  join: 'Join the segments',
+} as const;
+
+export interface TranscodeTaskProps {
+  /**
+   * Task name (the execution input's `task`).
+   *
+   * @default 'transcode'
+   */
+  readonly taskName?: string;
+
+  /** The ECS cluster (with its VPC) the transcoder runs in, e.g. MediaNetwork's. */
+  readonly cluster: ecs.ICluster;
+
+  /**
+   * Where the tasks' network interfaces go. Private subnets keep the workers unreachable from outside;
+   * S3 and DynamoDB are reached through the VPC's gateway endpoints.
+   *
+   * @default { subnetType: PRIVATE_WITH_EGRESS }
+   */
+  readonly subnets?: ec2.SubnetSelection;
+
+  /** The task registry table (read/write: heartbeats, progress, result). */
+  readonly table: dynamodb.ITable;
+
+  /** Receives the `Success` destination record. */
+  readonly successQueue: sqs.IQueue;
+
+  /** Receives the `RetriesExhausted` destination record. */
+  readonly failureQueue: sqs.IQueue;
+
+  /** Inputs are read from and outputs written to this bucket. */
+  readonly mediaBucket: s3.IBucket;
+
+  /** Claim-check bucket: payloads too large for the execution input are read from `payloads/`. */
+  readonly payloadBucket: s3.IBucket;
+
+  /**
+   * vCPU units of the Fargate task (1024 = 1 vCPU). FFmpeg scales with cores.
+   *
+   * @default 4096
+   */
+  readonly cpu?: number;
+
+  /**
+   * Memory of the Fargate task in MiB; must be valid for `cpu` (Fargate's table).
+   *
+   * @default 16384
+   */
+  readonly memoryLimitMiB?: number;
+
+  /**
+   * Ephemeral storage in GiB (21-200), holding the input, the output(s) and FFmpeg's temporary files under
+   * `/scratch`: a 4 GB input with one output of similar size and an HLS rendition needs ~15 GB; the default
+   * leaves room for several outputs and segment files.
+   *
+   * @default 100
+   */
+  readonly ephemeralStorageGiB?: number;
+
+  /**
+   * How long one transcode may run before it is stopped (`States.Timeout`).
+   *
+   * @default Duration.hours(12)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Segmented mode: `Run the work` becomes plan → read the plan → one segment? → transcode the segments in
+   * parallel (one Fargate task each) → join them. Without it, one Fargate task transcodes the whole input.
+   * Its sizes reach the container as SEGMENT_MIN_DURATION_SECONDS and SEGMENT_COUNT in both modes.
+   *
+   * @default - single pass (WORKER_MODE=transcode); SEGMENT_MIN_DURATION_SECONDS=600, SEGMENT_COUNT=4
+   */
+  readonly segmented?: SegmentedTranscodeProps;
+
+  /**
+   * The container image.
+   *
+   * @default - built from `functions/transcoder/Dockerfile` with the repository root as context
+   * (linux/arm64); staged at synth, built by `cdk deploy`
+   */
+  readonly image?: ecs.ContainerImage;
+
+  /**
+   * Allow `aws ecs execute-command` into running transcodes (sessions logged to the cluster's ECS Exec log
+   * group).
+   *
+   * @default true
+   */
+  readonly enableExecuteCommand?: boolean;
+
+  /**
+   * Retention of the container and execution log groups.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * FFmpeg transcoding on the long lane: a `LongTask` whose work is an ARM64 Fargate task with large ephemeral
+ * storage, run to completion by Step Functions (`ecs:runTask.sync`).
+ *
+ * Container environment (task definition): TASK_NAME, TASK_TABLE_NAME, MEDIA_BUCKET_NAME, PAYLOAD_BUCKET_NAME,
+ * WORK_DIR (/scratch), SEGMENT_MIN_DURATION_SECONDS, SEGMENT_COUNT, TASK_HEARTBEAT_SECONDS,
+ * POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, WORKER_MODE (transcode); per execution (container
+ * overrides): TASK_ID, TASK_NAME, TASK_PAYLOAD (JSON of the input's payload), EXECUTION_REF (the execution
+ * ARN = the record's executionRef, which heartbeats and annotations must match), TASK_TABLE_NAME,
+ * WORKER_MODE (transcode | plan | segment | join) and, for a segment, SEGMENT_INDEX.
+ *
+ * Logs: the awslogs driver writes each task's output to `transcode/transcoder/<ECS task ID>` in `logGroup`.
+ * The ECS task ID is not known before the run, so the worker writes the task ID on every line (JSON, from
+ * TASK_ID): `stask logs ID` filters the log group (the `logGroupName` of the TaskFunctions output) with
+ * `{ $.taskId = "ID" }` and `logStreamNamePrefix: "transcode/"`.
+ *
+ * The embedded platform does not run the image: the task definition's `stask:local-command` metadata names
+ * the worker it runs as a host child process with the same environment.
+ */
+export class TranscodeTask extends Construct {
+  /** The long task (state machine) that runs the transcodes. */
+  public readonly longTask: LongTask;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  /** The worker containers' log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The tasks' security group: outbound only. */
+  public readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: TranscodeTaskProps) {
+    super(scope, id);
+    // The segmented mode's ecs:runTask.sync states are created here.
+    grantRunTaskOnTaskDefinitionArn(this);
+
+    const taskName = props.taskName ?? 'transcode';
+    const ephemeralStorageGiB = props.ephemeralStorageGiB ?? 100;
+    if (!Number.isInteger(ephemeralStorageGiB) || ephemeralStorageGiB < MIN_EPHEMERAL_GIB || ephemeralStorageGiB > MAX_EPHEMERAL_GIB) {
+      throw new Error(
+        `TranscodeTask: ephemeralStorageGiB must be an integer from ${MIN_EPHEMERAL_GIB} to ${MAX_EPHEMERAL_GIB}, got ${ephemeralStorageGiB}`,
+      );
+    }
+    const segmentCount = props.segmented?.segments ?? 4;
+    if (!Number.isInteger(segmentCount) || segmentCount < 1 || segmentCount > 100) {
+      throw new Error(`TranscodeTask: segmented.segments must be an integer from 1 to 100, got ${segmentCount}`);
+    }
+    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? 600;
+    if (!Number.isInteger(segmentMinSeconds) || segmentMinSeconds < 0) {
+      throw new Error(`TranscodeTask: segmented.minDurationSeconds must be a whole number of seconds >= 0, got ${segmentMinSeconds}`);
+    }
+    const maxConcurrency = props.segmented?.maxConcurrency ?? segmentCount;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 40) {
+      throw new Error(`TranscodeTask: segmented.maxConcurrency must be an integer from 1 to 40, got ${maxConcurrency}`);
+    }
+    const timeout = props.timeout ?? DEFAULT_ECS_TIMEOUT;
+    const enableExecuteCommand = props.enableExecuteCommand ?? true;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 4096,
+      memoryLimitMiB: props.memoryLimitMiB ?? 16_384,
+      ephemeralStorageGiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    this.taskDefinition.addVolume({ name: 'scratch' });
+
+    const image =
+      props.image ??
+      ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
+        file: TRANSCODER_DOCKERFILE,
+        exclude: [...TRANSCODER_IMAGE_EXCLUDE],
+        platform: Platform.LINUX_ARM64,
+      });
+    this.container = this.taskDefinition.addContainer('Transcoder', {
+      containerName: TRANSCODER_CONTAINER_NAME,
+      image,
+      essential: true,
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: TRANSCODE_LOG_STREAM_PREFIX, logGroup: this.logGroup }),
+      // An init process reaps FFmpeg's and the ECS Exec agent's children and forwards SIGTERM (stop).
+      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
+      environment: {
+        TASK_NAME: taskName,
+        TASK_TABLE_NAME: props.table.tableName,
+        MEDIA_BUCKET_NAME: props.mediaBucket.bucketName,
+        PAYLOAD_BUCKET_NAME: props.payloadBucket.bucketName,
+        WORK_DIR: SCRATCH_DIR,
+        SEGMENT_MIN_DURATION_SECONDS: String(segmentMinSeconds),
+        SEGMENT_COUNT: String(segmentCount),
+        // The TaskSweeper's heartbeat interval: two missed beats and the task is resolved without the worker.
+        TASK_HEARTBEAT_SECONDS: '10',
+        WORKER_MODE: 'transcode',
+        POWERTOOLS_SERVICE_NAME: taskName,
+        POWERTOOLS_METRICS_NAMESPACE: 'ServerlessTask',
+      },
+    });
+    this.container.addMountPoints({ sourceVolume: 'scratch', containerPath: SCRATCH_DIR, readOnly: false });
+
+    const cfnTaskDefinition = this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
+    cfnTaskDefinition.addMetadata(LOCAL_COMMAND_METADATA, [TRANSCODER_WORKER]);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.cluster.vpc,
+      description: `Transcode workers (${taskName}): no inbound traffic; outbound to S3, DynamoDB, ECR, CloudWatch Logs and SSM`,
+      allowAllOutbound: true,
+    });
+
+    const fargate: FargateWork = {
+      cluster: props.cluster,
+      taskDefinition: this.taskDefinition,
+      containerDefinition: this.container,
+      subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      environment: { WORKER_MODE: 'transcode' },
+      enableExecuteCommand,
+    };
+    this.longTask = new LongTask(this, 'LongTask', {
+      taskName,
+      table: props.table,
+      successQueue: props.successQueue,
+      failureQueue: props.failureQueue,
+      timeout,
+      logRetention: props.logRetention,
+      work: props.segmented
+        ? { branch: this.segmentedWork({ taskName, table: props.table, fargate, timeout, maxConcurrency }) }
+        : { fargate },
+    });
+
+    // Task role: what the worker does.
+    const taskRole = this.taskDefinition.taskRole;
+    props.table.grantReadWriteData(taskRole);
+    props.mediaBucket.grantRead(taskRole);
+    // Outputs go wherever the payload's output_dir says; no delete: an output is written, never removed.
+    props.mediaBucket.grantPut(taskRole);
+    props.payloadBucket.grantRead(taskRole, PAYLOADS_KEY_PATTERN);
+    if (enableExecuteCommand) this.grantExecuteCommand(props.cluster, taskRole);
+
+    this.acknowledgeFindings(props, image, enableExecuteCommand);
+  }
+
+  /**
+   * Plan the segments (WORKER_MODE=plan: probes the input, transcodes it in one pass when it is shorter than
+   * SEGMENT_MIN_DURATION_SECONDS, else splits it and records `plan.segmentCount` on the task) → Read the plan
+   * (GetItem, consistent) → One segment? → done, or Transcode segments (Map over 0..count-1, one Fargate
+   * task each with WORKER_MODE=segment and SEGMENT_INDEX) → Join the segments (WORKER_MODE=join).
+   */
+  private segmentedWork(options: {
+    taskName: string;
+    table: dynamodb.ITable;
+    fargate: FargateWork;
+    timeout: Duration;
+    maxConcurrency: number;
+  }): sfn.IChainable {
+    const run = (id: string, stateName: string, mode: string, extra: tasks.TaskEnvironmentVariable[] = []) =>
+      fargateRunTask(this, id, {
+        stateName,
+        taskName: options.taskName,
+        table: options.table,
+        work: options.fargate,
+        timeout: options.timeout,
+        environment: [{ name: 'WORKER_MODE', value: mode }, ...extra],
+      });
+    const planCount = '$.plan.Item.plan.M.segmentCount.N';
+
+    const plan = run('PlanSegments', SEGMENTED_STATES.plan, 'plan');
+    const readPlan = tasks.DynamoGetItem.jsonPath(this, 'ReadPlan', {
+      stateName: SEGMENTED_STATES.readPlan,
+      table: options.table,
+      key: { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) },
+      consistentRead: true,
+      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('plan')],
+      resultPath: '$.plan',
+    });
+    readPlan.addRetry({
+      errors: [...TRANSIENT_DYNAMODB_ERRORS],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 4,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const noPlan = sfn.Fail.jsonPath(this, 'NoPlan', {
+      stateName: SEGMENTED_STATES.noPlan,
+      error: 'SegmentPlanMissing',
+      cause: 'The plan step ended without recording plan.segmentCount on the task.',
+    });
+    const onePass = sfn.Succeed.jsonPath(this, 'OnePass', { stateName: SEGMENTED_STATES.onePass });
+    const listSegments = sfn.Pass.jsonPath(this, 'ListSegments', {
+      stateName: SEGMENTED_STATES.listSegments,
+      parameters: {
+        'indices.$': `States.ArrayRange(0, States.MathAdd(States.StringToJson(${planCount}), -1), 1)`,
+      },
+      resultPath: '$.segments',
+    });
+    const segment = run('TranscodeSegment', SEGMENTED_STATES.segment, 'segment', [
+      { name: 'SEGMENT_INDEX', value: sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.segmentIndex')) },
+    ]);
+    const segments = sfn.Map.jsonPath(this, 'TranscodeSegments', {
+      stateName: SEGMENTED_STATES.segments,
+      itemsPath: '$.segments.indices',
+      itemSelector: {
+        taskId: sfn.JsonPath.stringAt('$.taskId'),
+        task: sfn.JsonPath.stringAt('$.task'),
+        payload: sfn.JsonPath.objectAt('$.payload'),
+        segmentIndex: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
+      },
+      maxConcurrency: options.maxConcurrency,
+      resultPath: sfn.JsonPath.DISCARD,
+    }).itemProcessor(segment);
+    const join = run('JoinSegments', SEGMENTED_STATES.join, 'join');
+
+    return plan.next(readPlan).next(
+      sfn.Choice.jsonPath(this, 'OneSegment', { stateName: SEGMENTED_STATES.oneSegment })
+        .when(sfn.Condition.isNotPresent(planCount), noPlan)
+        .when(sfn.Condition.stringEquals(planCount, '1'), onePass)
+        .otherwise(listSegments.next(segments).next(join)),
+    );
+  }
+
+  /** The state machine of the transcode task. */
+  public get stateMachine() {
+    return this.longTask.stateMachine;
+  }
+
+  private grantExecuteCommand(cluster: ecs.ICluster, taskRole: iam.IRole): void {
+    // What ECS Exec needs in the task (the statements CDK adds for a service with enableExecuteCommand).
+    taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ssmmessages:CreateControlChannel',
+          'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel',
+          'ssmmessages:OpenDataChannel',
+        ],
+        resources: ['*'],
+      }),
+    );
+    const execLogGroup = cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
+    if (execLogGroup) {
+      taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
+      taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          resources: [`${execLogGroup.logGroupRef.logGroupArn}`],
+        }),
+      );
+    }
+  }
+
+  private acknowledgeFindings(props: TranscodeTaskProps, image: ecs.ContainerImage, enableExecuteCommand: boolean): void {
+    const taskRole = this.taskDefinition.taskRole;
+    acknowledgeNag(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The container environment holds generated resource names (table, buckets) and non-secret tuning ' +
+        '(WORK_DIR, segment sizes, heartbeat): configuration the worker reads once at start, per Convention 3. ' +
+        'There are no secrets; one would go through the container definition\'s `secrets` instead.',
+    );
+    if (enableExecuteCommand) {
+      acknowledgeNag(
+        taskRole,
+        iam5ResourceFinding(this, '*'),
+        'ECS Exec: ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel and ' +
+          'logs:DescribeLogGroups support no resource-level permissions (the statements CDK adds for a service ' +
+          'with enableExecuteCommand); the session log writes are scoped to the ECS Exec log group.',
+      );
+    }
+    if (image instanceof ecs.AssetImage || image instanceof ecs.EcrImage) {
+      const executionRole = this.taskDefinition.obtainExecutionRole();
+      acknowledgeNag(
+        executionRole,
+        iam5ResourceFinding(this, '*'),
+        'ecr:GetAuthorizationToken, added by the ECR image grant, supports no resource-level permissions; the ' +
+          'image pull actions (BatchGetImage, GetDownloadUrlForLayer) are scoped to the image repository.',
+      );
+    }
+    acknowledgeNag(
+      taskRole,
+      iam5ResourceFinding(this, props.table.tableArn, '/index/*'),
+      'grantReadWriteData on the task registry: the worker reads its record and writes heartbeats, progress and ' +
+        "its result; the wildcard only spans that one table's indexes.",
+    );
+    acknowledgeNag(
+      taskRole,
+      iam5ResourceFinding(this, props.mediaBucket.bucketArn, '/*'),
+      'grantRead and grantPut on the media bucket: input keys and output directories come from the task payload ' +
+        '(uploads, caller-chosen output_dir) at run time; the wildcard only spans objects of that one bucket.',
+    );
+    acknowledgeNag(
+      taskRole,
+      iam5ResourceFinding(this, props.payloadBucket.bucketArn, `/${PAYLOADS_KEY_PATTERN}`),
+      'grantRead on the payload bucket, restricted to payloads/: claim-checked payload keys are derived from task ' +
+        'IDs and content hashes at run time.',
+    );
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      acknowledgeNag(
+        taskRole,
+        iam5ActionFinding(action),
+        `${action} comes from grantRead on the media and payload buckets (read-only actions, resources scoped to those buckets).`,
+      );
+    }
+    acknowledgeNag(
+      taskRole,
+      iam5ActionFinding('s3:Abort*'),
+      's3:Abort* (AbortMultipartUpload) comes from grantPut on the media bucket: multi-GB outputs are uploaded in ' +
+        'parts, and a failed upload must be abortable.',
+    );
+  }
+}

@@ -1,0 +1,402 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  CONDITION_FAILED,
+  LONG_TASK_STATES,
+  LongTask,
+  TRANSIENT_WORK_ERRORS,
+} from '../../lib/constructs/long-task.js';
+import type { LongTaskProps, LongTaskWork } from '../../lib/constructs/long-task.js';
+import { TaskDestinations } from '../../lib/constructs/task-destinations.js';
+import { TaskRegistry } from '../../lib/constructs/task-registry.js';
+import { actionsOf, aslOf, logicalIdOf, newTestStack, resourcesOf, statementsOfRole } from './support.js';
+import type { AslDefinition, AslState } from './support.js';
+
+const S = LONG_TASK_STATES;
+
+interface Fixture {
+  stack: Stack;
+  props: Omit<LongTaskProps, 'work'>;
+  ids: { table: string; success: string; failure: string; taskDefinition?: string };
+}
+
+function prepare(): Fixture {
+  const stack = newTestStack();
+  const registry = new TaskRegistry(stack, 'Registry');
+  const destinations = new TaskDestinations(stack, 'Destinations');
+  return {
+    stack,
+    props: {
+      taskName: 'long-demo',
+      table: registry.table,
+      successQueue: destinations.successQueue,
+      failureQueue: destinations.failureQueue,
+    },
+    ids: {
+      table: logicalIdOf(registry.table),
+      success: logicalIdOf(destinations.successQueue),
+      failure: logicalIdOf(destinations.failureQueue),
+    },
+  };
+}
+
+/** A Fargate work target: VPC, cluster, task definition with one container. */
+function fargateWork(stack: Stack): LongTaskWork & { fargate: { taskDefinition: ecs.FargateTaskDefinition } } {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, restrictDefaultSecurityGroup: false });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, 'TaskDef', { cpu: 1024, memoryLimitMiB: 2048 });
+  const containerDefinition = taskDefinition.addContainer('Worker', {
+    containerName: 'worker',
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:latest'),
+    logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'demo' }),
+  });
+  return { fargate: { cluster, taskDefinition, containerDefinition, environment: { WORKER_MODE: 'demo' } } };
+}
+
+function lambdaWork(stack: Stack, timeout = Duration.minutes(3)): { lambda: lambda.Function } {
+  return {
+    lambda: new lambda.Function(stack, 'Worker', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({})'),
+      timeout,
+    }),
+  };
+}
+
+const envOf = (state: AslState): Record<string, unknown> => {
+  const overrides = (state.Parameters?.['Overrides'] as { ContainerOverrides: { Environment: Record<string, unknown>[] }[] })
+    .ContainerOverrides[0]!.Environment;
+  return Object.fromEntries(overrides.map((e) => [e['Name'], e['Value'] ?? { path: e['Value.$'] }]));
+};
+
+describe('LongTask with Fargate work', () => {
+  let template: Template;
+  let task: LongTask;
+  let asl: AslDefinition;
+  let ids: Fixture['ids'];
+
+  beforeAll(() => {
+    // Prepare
+    const fixture = prepare();
+    const work = fargateWork(fixture.stack);
+    ids = { ...fixture.ids, taskDefinition: logicalIdOf(work.fargate.taskDefinition) };
+    // Act
+    task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work });
+    template = Template.fromStack(fixture.stack);
+    asl = aslOf(template, logicalIdOf(task.stateMachine));
+  });
+
+  it('is one Standard state machine with JSONPath, X-Ray tracing and ALL-level logs without execution data', () => {
+    // Assess
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logicalIdOf(task.logGroup), 'Arn'] } } }],
+      },
+    });
+    expect(asl.QueryLanguage).toBe('JSONPath');
+    expect(JSON.stringify(asl)).not.toContain('JSONata');
+    expect(JSON.stringify(asl)).not.toContain('{%');
+  });
+
+  it('has the readable states, in order, on both paths', () => {
+    // Assess
+    expect(Object.keys(asl.States).sort()).toEqual(Object.values(S).sort());
+    expect(asl.StartAt).toBe(S.markRunning);
+    const next = (name: string) => asl.States[name]?.Next;
+    expect(next(S.markRunning)).toBe(S.runWork);
+    expect(next(S.runWork)).toBe(S.markSucceeded);
+    expect(next(S.markSucceeded)).toBe(S.sendSuccess);
+    expect(next(S.sendSuccess)).toBe(S.done);
+    expect(asl.States[S.done]?.Type).toBe('Succeed');
+    expect(next(S.markFailed)).toBe(S.sendFailure);
+    expect(next(S.sendFailure)).toBe(S.failed);
+    expect(asl.States[S.failed]).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+  });
+
+  it('marks the task RUNNING once, from QUEUED or RETRYING only, and ends quietly when it is taken', () => {
+    // Assess
+    const mark = asl.States[S.markRunning]!;
+    expect(mark.Resource).toBe('arn:<Ref:AWS::Partition>:states:::dynamodb:updateItem');
+    expect(mark.Parameters).toMatchObject({
+      TableName: `<Ref:${ids.table}>`,
+      Key: { taskId: { 'S.$': '$.taskId' } },
+      ConditionExpression: '#status IN (:queued, :retrying)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':running': { S: 'RUNNING' },
+        ':queued': { S: 'QUEUED' },
+        ':retrying': { S: 'RETRYING' },
+        ':exec': { 'S.$': '$$.Execution.Id' },
+        ':now': { 'S.$': '$$.State.EnteredTime' },
+        ':refs': { L: [{ 'S.$': '$$.Execution.Id' }] },
+        ':event': {
+          L: [
+            {
+              M: {
+                status: { S: 'RUNNING' },
+                at: { 'S.$': '$$.State.EnteredTime' },
+                detail: { 'S.$': "States.Format('execution {} started', $$.Execution.Name)" },
+              },
+            },
+          ],
+        },
+      },
+    });
+    const update = mark.Parameters?.['UpdateExpression'] as string;
+    for (const clause of [
+      '#status = :running',
+      'executionRef = :exec',
+      'startedAt = :now',
+      'heartbeatAt = :now',
+      'updatedAt = :now',
+      '#attempts = if_not_exists(#attempts, :zero) + :one',
+      'events = list_append(if_not_exists(events, :empty), :event)',
+      'attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :refs)',
+    ]) {
+      expect(update).toContain(clause);
+    }
+    expect(mark.ResultPath).toBeNull();
+    expect(mark.Catch).toEqual([{ ErrorEquals: [CONDITION_FAILED], ResultPath: '$.error', Next: S.alreadyHandled }]);
+    expect(asl.States[S.alreadyHandled]?.Type).toBe('Succeed');
+    expect(mark.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain(CONDITION_FAILED);
+  });
+
+  it('runs the work with ecs:runTask.sync, a 12-hour TimeoutSeconds and no HeartbeatSeconds', () => {
+    // Assess
+    const run = asl.States[S.runWork]!;
+    expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
+    expect(run.TimeoutSeconds).toBe(12 * 3600);
+    expect(run.HeartbeatSeconds).toBeUndefined();
+    expect(run.ResultPath).toBeNull();
+    expect(run.Parameters).toMatchObject({ LaunchType: 'FARGATE', EnableExecuteCommand: false });
+    expect(run.Parameters?.['NetworkConfiguration']).toMatchObject({ AwsvpcConfiguration: { Subnets: expect.any(Array) } });
+  });
+
+  it('passes the task to the container through environment overrides', () => {
+    // Assess
+    const env = envOf(asl.States[S.runWork]!);
+    expect(env).toEqual({
+      TASK_ID: { path: '$.taskId' },
+      TASK_NAME: 'long-demo',
+      TASK_PAYLOAD: { path: 'States.JsonToString($.payload)' },
+      EXECUTION_REF: { path: '$$.Execution.Id' },
+      TASK_TABLE_NAME: `<Ref:${ids.table}>`,
+      WORKER_MODE: 'demo',
+    });
+  });
+
+  it('retries transient ECS and Lambda service errors with backoff and jitter, never States.TaskFailed', () => {
+    // Assess
+    const retry = asl.States[S.runWork]!.Retry!;
+    expect(retry).toEqual([
+      {
+        ErrorEquals: [...TRANSIENT_WORK_ERRORS],
+        IntervalSeconds: 10,
+        BackoffRate: 2,
+        MaxAttempts: 3,
+        JitterStrategy: 'FULL',
+      },
+    ]);
+    const retried = retry.flatMap((r) => r.ErrorEquals);
+    for (const error of ['States.TaskFailed', 'States.ALL', 'States.Timeout']) expect(retried).not.toContain(error);
+  });
+
+  it('catches every failure of the work into the FAILED path, keeping the error at $.error', () => {
+    // Assess
+    expect(asl.States[S.runWork]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
+    const failed = asl.States[S.markFailed]!;
+    expect(failed.Parameters).toMatchObject({
+      ConditionExpression: '#status = :running AND executionRef = :exec',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':failed': { S: 'FAILED' },
+        ':sfnError': { M: { type: { 'S.$': '$.error.Error' }, message: { 'S.$': '$.error.Cause' } } },
+      },
+    });
+    expect(failed.Parameters?.['UpdateExpression']).toContain('#error = if_not_exists(#error, :sfnError)');
+    expect(failed.Parameters?.['UpdateExpression']).toContain('endedAt = :now');
+    // Not RUNNING any more: whoever changed it owns the record; the execution just fails.
+    expect(failed.Catch).toEqual([{ ErrorEquals: [CONDITION_FAILED], ResultPath: null, Next: S.failed }]);
+  });
+
+  it('marks SUCCEEDED only while RUNNING under this execution, else fails without a record', () => {
+    // Assess
+    const succeeded = asl.States[S.markSucceeded]!;
+    expect(succeeded.Parameters).toMatchObject({
+      ConditionExpression: '#status = :running AND executionRef = :exec',
+      ExpressionAttributeValues: {
+        ':succeeded': { S: 'SUCCEEDED' },
+        ':progress': { M: { percent: { N: '100' } } },
+      },
+    });
+    expect(succeeded.Parameters?.['UpdateExpression']).toContain('#progress = :progress');
+    expect(succeeded.Catch).toEqual([{ ErrorEquals: [CONDITION_FAILED], ResultPath: '$.error', Next: S.notRecorded }]);
+    expect(asl.States[S.notRecorded]).toMatchObject({ Type: 'Fail', Error: 'TaskNoLongerRunning' });
+  });
+
+  it("sends AWS Lambda's destination record to the success queue", () => {
+    // Assess
+    const send = asl.States[S.sendSuccess]!;
+    expect(send.Resource).toBe('arn:<Ref:AWS::Partition>:states:::sqs:sendMessage');
+    expect(send.Parameters).toEqual({
+      QueueUrl: `<Ref:${ids.success}>`,
+      MessageBody: {
+        version: '1.0',
+        'timestamp.$': '$$.State.EnteredTime',
+        requestContext: {
+          'requestId.$': '$$.Execution.Id',
+          'functionArn.$': '$$.StateMachine.Id',
+          condition: 'Success',
+          approximateInvokeCount: 1,
+        },
+        'requestPayload.$': '$$.Execution.Input',
+        responseContext: { statusCode: 200, executedVersion: '$LATEST' },
+        responsePayload: { 'taskId.$': '$.taskId', status: 'SUCCEEDED' },
+        'taskId.$': '$.taskId',
+      },
+    });
+  });
+
+  it("sends AWS Lambda's destination record with the error to the failure queue", () => {
+    // Assess
+    const send = asl.States[S.sendFailure]!;
+    expect(send.Parameters).toEqual({
+      QueueUrl: `<Ref:${ids.failure}>`,
+      MessageBody: {
+        version: '1.0',
+        'timestamp.$': '$$.State.EnteredTime',
+        requestContext: {
+          'requestId.$': '$$.Execution.Id',
+          'functionArn.$': '$$.StateMachine.Id',
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: 1,
+        },
+        'requestPayload.$': '$$.Execution.Input',
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        responsePayload: { 'errorType.$': '$.error.Error', 'errorMessage.$': '$.error.Cause' },
+        'taskId.$': '$.taskId',
+      },
+    });
+  });
+
+  it('retries its registry writes and record sends on throttling only, never on a failed condition', () => {
+    // Assess
+    for (const name of [S.markRunning, S.markSucceeded, S.markFailed, S.sendSuccess, S.sendFailure]) {
+      const errors = asl.States[name]!.Retry!.flatMap((r) => r.ErrorEquals);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(errors).not.toContain(CONDITION_FAILED);
+      expect(errors).not.toContain('States.ALL');
+    }
+  });
+
+  it('lets the state machine update the table, send to both queues and run the task definition only', () => {
+    // Assess
+    const statements = statementsOfRole(template, logicalIdOf(task.stateMachine.role));
+    const byAction = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+    expect(byAction('dynamodb:UpdateItem')).toHaveLength(1);
+    expect(JSON.stringify(resourcesOf(byAction('dynamodb:UpdateItem')[0]!))).toContain(ids.table);
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:UpdateItem']);
+    expect(resourcesOf(byAction('sqs:SendMessage')[0]!)).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [ids.success, 'Arn'] }, { 'Fn::GetAtt': [ids.failure, 'Arn'] }]),
+    );
+    // The task definition's ARN, not every revision of its family.
+    expect(resourcesOf(byAction('ecs:RunTask')[0]!)).toEqual([{ Ref: ids.taskDefinition }]);
+    expect(byAction('iam:PassRole')).toHaveLength(1);
+    // No wildcard actions: every action is named.
+    expect(statements.flatMap(actionsOf).filter((a) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe('LongTask with Lambda work', () => {
+  it('invokes the function with the whole input, its own retry and the function timeout', () => {
+    // Prepare
+    const fixture = prepare();
+    const work = lambdaWork(fixture.stack, Duration.minutes(3));
+    // Act
+    const task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work });
+    // Assess
+    const template = Template.fromStack(fixture.stack);
+    const run = aslOf(template, logicalIdOf(task.stateMachine)).States[S.runWork]!;
+    expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::lambda:invoke');
+    expect(run.Parameters).toMatchObject({ FunctionName: `<GetAtt:${logicalIdOf(work.lambda)}.Arn>`, 'Payload.$': '$' });
+    expect(run.TimeoutSeconds).toBe(180);
+    expect(run.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_WORK_ERRORS], IntervalSeconds: 10 })]);
+    expect(run.Catch?.[0]?.Next).toBe(S.markFailed);
+  });
+
+  it('honours timeout and includeExecutionData', () => {
+    // Prepare
+    const fixture = prepare();
+    // Act
+    const task = new LongTask(fixture.stack, 'Long', {
+      ...fixture.props,
+      work: lambdaWork(fixture.stack),
+      timeout: Duration.minutes(7),
+      includeExecutionData: true,
+    });
+    // Assess
+    const template = Template.fromStack(fixture.stack);
+    expect(aslOf(template, logicalIdOf(task.stateMachine)).States[S.runWork]?.TimeoutSeconds).toBe(420);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { IncludeExecutionData: true } });
+  });
+});
+
+describe('LongTask with branch work', () => {
+  it('wraps the branch in a Parallel state named "Run the work" whose Catch leads to the FAILED path', () => {
+    // Prepare
+    const fixture = prepare();
+    const branch = sfn.Pass.jsonPath(fixture.stack, 'Step', { stateName: 'A step' });
+    // Act
+    const task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work: { branch } });
+    // Assess
+    const run = aslOf(Template.fromStack(fixture.stack), logicalIdOf(task.stateMachine)).States[S.runWork]!;
+    expect(run.Type).toBe('Parallel');
+    expect(run.ResultPath).toBeNull();
+    expect(run.Branches?.[0]?.StartAt).toBe('A step');
+    expect(run.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
+  });
+});
+
+describe('LongTask validation', () => {
+  it.each(['Transcode', '1task', '', 'a'.repeat(64), 'under_score'])('rejects taskName %j', (taskName) => {
+    // Prepare
+    const fixture = prepare();
+    const work = lambdaWork(fixture.stack);
+    // Act
+    const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, taskName, work });
+    // Assess
+    expect(act).toThrow(`LongTask: taskName '${taskName}' is invalid`);
+  });
+
+  it('rejects work with both lambda and fargate', () => {
+    // Prepare
+    const fixture = prepare();
+    const work = { ...lambdaWork(fixture.stack), ...fargateWork(fixture.stack) } as unknown as LongTaskWork;
+    // Act
+    const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, work });
+    // Assess
+    expect(act).toThrow('LongTask: work must have exactly one of lambda, fargate or branch, got lambda, fargate');
+  });
+
+  it('rejects a timeout under one second', () => {
+    // Prepare
+    const fixture = prepare();
+    const work = lambdaWork(fixture.stack);
+    // Act
+    const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, work, timeout: Duration.millis(500) });
+    // Assess
+    expect(act).toThrow('LongTask: timeout must be at least 1 second, got 0.5 seconds');
+  });
+});
