@@ -1,11 +1,14 @@
 // `npm start`: synthesizes the stack, starts the embedded platform on .stask/ (as `stask dev` does) and
-// walks a newcomer through the short-task lane with the real `stask` CLI: an analysis with a chosen ID,
-// the same invocation again (deduplicated), a task that fails into the dead-letter queue, `stask ls`,
-// and the records in both destination queues. Then it keeps serving until Ctrl-C, so every `stask`
-// command can be tried against it. `npm start -- --exit-after-tour` stops after the tour.
-import { spawn } from 'node:child_process';
+// walks a newcomer through it with the real `stask` CLI: an analysis with a chosen ID, the same
+// invocation again (deduplicated), a task that fails into the dead-letter queue, `stask ls`, the records
+// in both destination queues, then video: an upload that starts transcodes (Step Functions + the ECS
+// task as a local process with the host's ffmpeg) and the seed's `stask invoke transcode`. Then it keeps
+// serving until Ctrl-C, so every command can be tried against it. `-- --exit-after-tour` stops after it.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DestinationRecord } from '../functions/core/destination-record.js';
 import { startDevPlatform } from './dev-platform.js';
@@ -46,6 +49,7 @@ const dev = await startDevPlatform({
 try {
   // IDs carry the time of this run, so that a second `npm start` on the same .stask shows the same tour.
   const run = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+  const tourStarted = new Date().toISOString();
   const slowlogId = `slowlog-${run}`;
 
   heading('1. analyze-slow-queries on a MySQL slow log, with a caller-chosen ID');
@@ -80,12 +84,36 @@ try {
     }
   }
 
+  heading('6. Video: an upload to uploads/ starts one transcode per output format (FFmpeg, on this machine)');
+  const media = requireOutput(dev.platform.outputs, 'MediaBucketName');
+  const clip = join(dataDir, `480P-${run}.mp4`);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);
+  const uploadKey = `uploads/tour-${run}/480P.mp4`;
+  say(`  uploading a generated 4 s 854x480 clip to s3://${media}/${uploadKey}`);
+  await dev.platform.servers.s3.client.send(new PutObjectCommand({ Bucket: media, Key: uploadKey, Body: readFileSync(clip) }));
+  const client = dev.platform.taskClient();
+  for (let i = 0; i < 600; i++) {
+    const { tasks } = await client.list({ function: 'transcode', prefix: 'up_480P_', since: tourStarted });
+    if (tasks.length && tasks.every((t) => ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(t.status))) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stask('ls', '--function', 'transcode', '--prefix', 'up_480P_', '--since', '1h');
+  const outputs = await dev.platform.servers.s3.client.send(new ListObjectsV2Command({ Bucket: media, Prefix: `transcoded/tour-${run}/` }));
+  say('  outputs:');
+  for (const o of outputs.Contents ?? []) say(`    s3://${media}/${o.Key ?? ''}  (${o.Size ?? 0} bytes)`);
+
+  heading("7. The seed's invocation by hand: stask invoke transcode --wait");
+  await dev.platform.servers.s3.client.send(new PutObjectCommand({ Bucket: media, Key: '480P.mp4', Body: readFileSync(clip) }));
+  await stask('invoke', 'transcode', '--id', `my1-480P-mp4-${run}`, '--payload', JSON.stringify({ bucket: media, object: '480P.mp4', output_dir: `seed-${run}`, dst_format: 'mov' }), '--wait');
+
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries
   npx stask get ${slowlogId}
   npx stask logs ${slowlogId}
   npx stask invoke analyze-slow-queries --payload-file examples/slow-query-payload.json --wait
   npx stask redrive --dlq
+  npx stask invoke transcode --payload '{"bucket":"${media}","object":"480P.mp4","output_dir":"mine","dst_format":"m3u8"}' --wait
 Ctrl-C stops it; its state stays in .stask/.`);
 } catch (error) {
   await dev.close();
