@@ -68,7 +68,8 @@ beforeAll(async () => {
   platform = await startPlatform({
     root: process.cwd(),
     retryDelayScale: 0.001,
-    functionEnv: { POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', TASK_HEARTBEAT_SECONDS: '1' },
+    // INFO: the worker's phase lines (the test setup sets WARN for the process, which children inherit).
+    functionEnv: { POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_METRICS_DISABLED: 'true', TASK_HEARTBEAT_SECONDS: '1' },
   });
   client = platform.taskClient();
   media = platform.outputs.MediaBucketName ?? '';
@@ -110,6 +111,11 @@ describe('transcoding on the long-task lane', { timeout: 240_000 }, () => {
     const body = await (await platform.servers.s3.client.send(new GetObjectCommand({ Bucket: media, Key: 'seed/4/480P.avi' }))).Body?.transformToByteArray();
     (await import('node:fs')).writeFileSync(local, body ?? new Uint8Array());
     expect(ffprobeDuration(local)).toBeCloseTo(3, 0);
+
+    // The container's lines reach the transcode log group, each stamped with the task ID (what `stask logs` filters on).
+    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).transcode?.logGroupName ?? '';
+    const lines = platform.logs.read(logGroup).map((e) => e.message);
+    expect(lines.some((line) => line.includes('"taskId":"my1-480P-mp4"')), lines.slice(0, 3).join('\n')).toBe(true);
 
     const [success] = await recordsFor('SuccessQueueUrl', 'my2-480P-mp4');
     expect(success?.requestContext.condition).toBe('Success');

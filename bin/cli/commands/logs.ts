@@ -75,8 +75,11 @@ export async function logs(ctx: CommandContext, taskId: string, options: LogsOpt
   const client = services.logs();
   const seen = new Set<string>();
   let startTime = Date.parse(task.createdAt) - CLOCK_SKEW_MS;
+  // Lambda stamps every line with its request ID; a long task's container stamps every line with the
+  // task ID (its log streams are named after the ECS task, which the registry does not know).
+  const longLane = services.tasks[task.function]?.kind === 'stepfunctions';
   const printNew = async (): Promise<void> => {
-    const refs = attemptRefsOf(task);
+    const refs = longLane ? (attemptRefsOf(task).length ? [task.taskId] : []) : attemptRefsOf(task);
     const batches = await Promise.all(refs.map((ref) => filterEvents(client, logGroupName, ref, startTime)));
     for (const event of mergeLogEvents(batches, seen)) {
       if (event.timestamp !== undefined) startTime = Math.max(startTime, event.timestamp);
