@@ -9,6 +9,7 @@ import { ls, type LsOptions } from './commands/ls.js';
 import { outputs } from './commands/outputs.js';
 import { redrive, type RedriveOptions } from './commands/redrive.js';
 import { retry } from './commands/retry.js';
+import { exec, type ExecOptions } from './commands/exec.js';
 import { stop } from './commands/stop.js';
 import type { CliIO, CommandContext, GlobalOptions } from './context.js';
 import { connect, resolveTarget, type Services } from './target.js';
@@ -111,6 +112,15 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .description('stop a task: a queued one at once, a running one at its next heartbeat')
     .argument('<id>', 'task ID')
     .action(action((ctx, id: string) => stop(ctx, id)));
+
+  program
+    .command('exec')
+    .description('log in to the container of a running long task (ECS Exec): prints the command, or runs it with --run')
+    .argument('<id>', 'task ID')
+    .option('--run', 'run `aws ecs execute-command` instead of printing it')
+    .option('--container <name>', 'container name (default transcoder)')
+    .option('--command <cmd>', 'command to run in the container (default /bin/sh)')
+    .action(action((ctx, id: string, options: ExecOptions) => exec(ctx, id, options)));
 
   program
     .command('retry')

@@ -137,6 +137,32 @@ describe('transcoding on the long-task lane', { timeout: 240_000 }, () => {
     expect((await client.get('to_stop')).status).toBe('STOPPED');
   });
 
+  it('retries a stopped transcode by redriving its execution, and a failed one with a new execution', async () => {
+    // Stopped mid-run: the execution is ABORTED, so retry redrives it (same execution, attempt 2).
+    await client.submit({ task: 'transcode', id: 'redrive_me', payload: { bucket: media, object: 'long.mp4', output_dir: 'redrive', dst_format: 'mp4', preset: 'ultrafast' } });
+    await waitFor(client, 'redrive_me', (t) => t.status === 'RUNNING' && (t.progress?.percent ?? 0) > 0, 120_000);
+    const stopped = await client.stop('redrive_me');
+    const redriven = await client.retry('redrive_me');
+    const done = await waitForTerminal(client, 'redrive_me', 180_000);
+
+    expect(stopped.status).toBe('STOPPED');
+    expect(redriven.status).toBe('RUNNING');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempts: 2 });
+    expect(new Set(done.attemptRefs)).toEqual(new Set([done.executionRef]));
+    expect(done.events.map((e) => e.detail ?? '').some((d) => d.startsWith('redrive of execution'))).toBe(true);
+
+    // Failed through the Catch path (the object was missing): retry starts a new execution, `<id>-r1`.
+    await client.submit({ task: 'transcode', id: 'retry_me', payload: { bucket: media, object: 'later.mp4', output_dir: 'retried', dst_format: 'mov' } });
+    expect((await waitForTerminal(client, 'retry_me', 120_000)).status).toBe('FAILED');
+    await put('later.mp4', join(work, '480P.mp4'));
+    await client.retry('retry_me');
+    const retried = await waitForTerminal(client, 'retry_me', 120_000);
+
+    expect(retried.status).toBe('SUCCEEDED');
+    expect(retried.executionRef).toMatch(/:execution:[^:]+:retry_me-r1$/);
+    expect(await keysUnder('retried/')).toEqual(['retried/later.mov']);
+  });
+
   it('starts one task per configured format from an upload, and a repeated event is one task', async () => {
     const file = join(work, '480P.mp4');
     await put('uploads/club night/clip 1.mp4', file);
