@@ -359,7 +359,9 @@ export class TranscodeTask extends Construct {
       table: options.table,
       key: { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) },
       consistentRead: true,
-      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('plan')],
+      // `plan` is a DynamoDB reserved word: it must go through an expression attribute name.
+      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('#plan')],
+      expressionAttributeNames: { '#plan': 'plan' },
       resultPath: '$.plan',
     });
     readPlan.addRetry({

@@ -300,7 +300,7 @@ describe('TranscodeTask segmented mode', () => {
       Resource: 'arn:<Ref:AWS::Partition>:states:::dynamodb:getItem',
       Next: SEGMENTED_STATES.oneSegment,
       ResultPath: '$.plan',
-      Parameters: { ConsistentRead: true, ProjectionExpression: 'plan', Key: { taskId: { 'S.$': '$.taskId' } } },
+      Parameters: { ConsistentRead: true, ProjectionExpression: '#plan', ExpressionAttributeNames: { '#plan': 'plan' }, Key: { taskId: { 'S.$': '$.taskId' } } },
     });
     expect(states[SEGMENTED_STATES.oneSegment]).toMatchObject({
       Type: 'Choice',
