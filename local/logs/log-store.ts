@@ -24,7 +24,11 @@ export class LogStore {
   append(logGroupName: string, logStreamName: string, message: string, timestamp = Date.now()): void {
     const event: LogEvent = { logStreamName, timestamp, message, ingestionTime: Date.now(), eventId: `${timestamp}-${++this.sequence}` };
     if (this.dir) appendFileSync(this.fileOf(logGroupName), `${JSON.stringify(event)}\n`);
-    else this.memory.set(logGroupName, [...(this.memory.get(logGroupName) ?? []), event]);
+    else {
+      const events = this.memory.get(logGroupName) ?? [];
+      events.push(event);
+      this.memory.set(logGroupName, events);
+    }
   }
 
   read(logGroupName: string): LogEvent[] {
