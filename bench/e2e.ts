@@ -3,7 +3,7 @@
 // against the same bundled handler called directly in-process on the same registry (create + handler
 // call). Same run, same machine; the ratio is the platform's overhead.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -80,7 +80,7 @@ try {
 
   const platformRate = TASKS / platformSeconds;
   const directRate = TASKS / directSeconds;
-  console.log(`${TASKS} no-op tasks, concurrency ${CONCURRENCY}, one machine (${(await import('node:os')).availableParallelism()} cores)`);
+  console.log(`${TASKS} no-op tasks, concurrency ${CONCURRENCY}, one machine (${availableParallelism()} cores)`);
   console.log(`platform end to end (Invoke API → worker → SUCCEEDED → success record): ${platformRate.toFixed(1)} tasks/s`);
   console.log(`same handler called directly in-process (registry create + handler):   ${directRate.toFixed(1)} tasks/s`);
   console.log(`ratio platform/direct: ${(platformRate / directRate).toFixed(3)}`);

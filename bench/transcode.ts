@@ -6,9 +6,10 @@
 //   segmented: the worker's plan → N segments (2 at a time, the machine's cores) → join, vs its single pass
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { TaskRegistry } from '../functions/core/registry.js';
 import { singlePassArgs } from '../functions/transcoder/commands.js';
 import { startPlatform } from '../local/platform.js';
 import { waitForTerminal } from '../test/local/support.js';
@@ -51,14 +52,13 @@ try {
     onPlatform.push(await platformOnce());
   }
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`clip: ${SECONDS} s 1920x1080 25 fps + AAC, to mp4 (libx264 veryfast, aac); ${(await import('node:os')).availableParallelism()} cores`);
+  console.log(`clip: ${SECONDS} s 1920x1080 25 fps + AAC, to mp4 (libx264 veryfast, aac); ${availableParallelism()} cores`);
   console.log(`raw ffmpeg (same arguments):       ${raw.map((x) => x.toFixed(2)).join(' s, ')} s  → mean ${mean(raw).toFixed(2)} s`);
   console.log(`platform (submit → SUCCEEDED):     ${onPlatform.map((x) => x.toFixed(2)).join(' s, ')} s  → mean ${mean(onPlatform).toFixed(2)} s`);
   console.log(`ratio platform/raw: ${(mean(onPlatform) / mean(raw)).toFixed(3)} (target ≤ 1.03)`);
 
   // Segmented vs single pass: the worker's own modes, as the segmented state machine would run them.
-  const registry = (await import('../functions/core/registry.js')).TaskRegistry;
-  const reg = new registry(platform.servers.dynamo.doc, platform.outputs.TaskTableName ?? '');
+  const reg = new TaskRegistry(platform.servers.dynamo.doc, platform.outputs.TaskTableName ?? '');
   const workerRun = async (id: string, mode: string, extraEnv: Record<string, string> = {}): Promise<void> => {
     const env = {
       ...process.env, ...platform.env, TASK_ID: id, EXECUTION_REF: `bench-${id}`, TASK_TABLE_NAME: platform.outputs.TaskTableName ?? '',

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { startLogsApi } from './logs/logs-api.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
 import { matchesEventPattern } from './events/event-pattern.js';
-import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers, type S3ObjectEvent } from './servers.js';
+import { s3ObjectCreatedEvent, scheduledEvent } from './events/eventbridge-events.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
 import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
@@ -162,7 +162,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // S3 → EventBridge: object events of buckets with EventBridge notifications go to matching rules.
     servers.s3.onObjectEvent((record) => {
       if (!record.eventName.startsWith('ObjectCreated') || !provisioned.eventBridgeBuckets.includes(record.s3.bucket.name)) return;
-      const event = s3EventBridgeEvent(record);
+      const event = s3ObjectCreatedEvent(record, LOCAL_ACCOUNT_ID, LOCAL_REGION);
       for (const rule of provisioned.eventRules) {
         if (!matchesEventPattern(event, rule.pattern)) continue;
         for (const name of rule.functionNames) lambda.invokeAsync(name, event);
@@ -172,17 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const resumedEvents = lambda.start();
     for (const schedule of provisioned.schedules) {
       const timer = setInterval(() => {
-        const event = {
-          version: '0',
-          id: randomUUID(),
-          'detail-type': 'Scheduled Event',
-          source: 'aws.events',
-          account: LOCAL_ACCOUNT_ID,
-          time: new Date().toISOString(),
-          region: LOCAL_REGION,
-          resources: [schedule.ruleArn],
-          detail: {},
-        };
+        const event = scheduledEvent(schedule.ruleArn, LOCAL_ACCOUNT_ID, LOCAL_REGION);
         for (const name of schedule.functionNames) lambda.invokeAsync(name, event);
       }, schedule.everyMs * (options.scheduleScale ?? 1));
       timer.unref();
@@ -230,34 +220,6 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const close of closers) await close().catch(() => undefined);
     throw error;
   }
-}
-
-/** S3's "Object Created" event as EventBridge delivers it. */
-function s3EventBridgeEvent(record: S3ObjectEvent): Record<string, unknown> {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: LOCAL_ACCOUNT_ID,
-    time: new Date().toISOString(),
-    region: LOCAL_REGION,
-    resources: [`arn:aws:s3:::${record.s3.bucket.name}`],
-    detail: {
-      version: '0',
-      bucket: { name: record.s3.bucket.name },
-      object: {
-        key: record.s3.object.key,
-        size: record.s3.object.size ?? 0,
-        ...(record.s3.object.eTag ? { etag: record.s3.object.eTag } : {}),
-        sequencer: record.s3.object.sequencer ?? Date.now().toString(16).toUpperCase(),
-      },
-      'request-id': randomUUID(),
-      requester: LOCAL_ACCOUNT_ID,
-      'source-ip-address': '127.0.0.1',
-      reason: 'PutObject',
-    },
-  };
 }
 
 export function requireOutput(outputs: Readonly<Record<string, string>>, key: string): string {

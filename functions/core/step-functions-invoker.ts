@@ -11,7 +11,7 @@ import { buildDestinationRecord } from './destination-record.js';
 import { executionNameOf } from './execution-name.js';
 import type { TaskRegistry } from './registry.js';
 import type { TaskInvoker, TaskTarget } from './task-client.js';
-import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
+import { FIELDS_CLEARED_BY_RETRY, type TaskInvocationEvent, type TaskRecord } from './task-record.js';
 
 export interface StepFunctionsInvokerConfig {
   readonly sfn: SFNClient;
@@ -86,7 +86,7 @@ export class StepFunctionsInvoker implements TaskInvoker {
     const queued = await this.config.registry.transition(task.taskId, 'QUEUED', {
       from: ['FAILED', 'STOPPED', 'EXPIRED'],
       detail: `retry requested after ${task.status}: a new execution`,
-      remove: ['error', 'result', 'resultRef', 'progress', 'startedAt', 'endedAt', 'heartbeatAt', 'executionRef', 'plan'],
+      remove: [...FIELDS_CLEARED_BY_RETRY, 'plan'],
     });
     await this.invoke(target, event, (task.attemptRefs?.length ?? task.attempts) || 1);
     return queued;

@@ -3,7 +3,7 @@ import { InvalidTransitionError, UnknownTaskError } from './errors.js';
 import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
 import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
 import { generateTaskId, validateTaskId } from './task-id.js';
-import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
+import { FIELDS_CLEARED_BY_RETRY, type TaskInvocationEvent, type TaskRecord } from './task-record.js';
 
 /** The lane a task runs in: a Lambda function (short) or a Step Functions state machine (long). */
 export type TaskLane = 'lambda' | 'stepfunctions';
@@ -159,7 +159,7 @@ export class TaskClient {
       from: ['FAILED', 'STOPPED', 'EXPIRED'],
       detail: `retry requested after ${task.status}`,
       set: { attempts: 0 },
-      remove: ['error', 'result', 'resultRef', 'progress', 'startedAt', 'endedAt', 'heartbeatAt', 'executionRef'],
+      remove: FIELDS_CLEARED_BY_RETRY,
     });
     return this.start(queued, target, 'retried');
   }

@@ -109,3 +109,6 @@ export interface TaskInvocationEvent {
   readonly payload?: unknown;
   readonly payloadRef?: ObjectRef;
 }
+
+/** What a new attempt after a retry starts without: the outcome and timing of the attempts before it. */
+export const FIELDS_CLEARED_BY_RETRY = ['error', 'result', 'resultRef', 'progress', 'startedAt', 'endedAt', 'heartbeatAt', 'executionRef'] as const;

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { accessLogsBucket, privateBucketProps } from './private-bucket.js';
 import { Construct } from 'constructs';
 
 export interface MediaStoreProps {
@@ -47,28 +48,15 @@ export class MediaStore extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.accessLogsBucket =
-      props.accessLogsBucket ??
-      // Needs no access logging of its own: cdk-nag S1 treats a bucket that receives access logs as compliant.
-      new s3.Bucket(this, 'AccessLogsBucket', {
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(90) }],
-        removalPolicy,
-        autoDeleteObjects: false,
-      });
+      props.accessLogsBucket ?? accessLogsBucket(this, 'AccessLogsBucket', removalPolicy, 90);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...privateBucketProps(removalPolicy),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: props.versioned ?? false,
       lifecycleRules: [{ id: 'AbortStaleUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: props.accessLogsPrefix ?? 'media/',
-      removalPolicy,
-      autoDeleteObjects: false,
     });
   }
 }

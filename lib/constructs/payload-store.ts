@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { accessLogsBucket, privateBucketProps } from './private-bucket.js';
 import { Construct } from 'constructs';
 
 export interface PayloadStoreProps {
@@ -42,24 +43,10 @@ export class PayloadStore extends Construct {
     const accessLogsExpirationDays = requireDays('accessLogsExpirationDays', props.accessLogsExpirationDays ?? 90);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    // Needs no access logging of its own: cdk-nag S1 treats a bucket that receives access logs as compliant.
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // S3 server access logging only delivers to SSE-S3 encrypted target buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      // Object ownership is left to CDK: with @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy (cdk.json) log
-      // delivery is granted by bucket policy and ACLs stay disabled; without it CDK needs ObjectWriter + ACL.
-      versioned: false,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(accessLogsExpirationDays) }],
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
+    this.accessLogsBucket = accessLogsBucket(this, 'AccessLogsBucket', removalPolicy, accessLogsExpirationDays);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...privateBucketProps(removalPolicy),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Payloads are written once under a task-specific key and never updated; versions would only
       // keep expired payloads alive.
@@ -73,8 +60,6 @@ export class PayloadStore extends Construct {
       ],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'payloads/',
-      removalPolicy,
-      autoDeleteObjects: false,
     });
   }
 }

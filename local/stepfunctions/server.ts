@@ -354,16 +354,7 @@ export class LocalStepFunctions {
       },
     );
     return {
-      executions: page.map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: e.startDate / 1000,
-        ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate / 1000 }),
-        redriveCount: e.redriveCount,
-        ...(e.redriveDate === undefined ? {} : { redriveDate: e.redriveDate / 1000 }),
-      })),
+      executions: page.map(executionSummary),
       ...(nextToken ? { nextToken } : {}),
     };
   }
@@ -401,8 +392,8 @@ export class LocalStepFunctions {
   }
 }
 
-function describeExecution(e: ExecutionRecord): Body {
-  const reason = notRedrivableReason(e);
+/** The fields ListExecutions returns for an execution; DescribeExecution returns them and more. */
+function executionSummary(e: ExecutionRecord): Body {
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -410,13 +401,20 @@ function describeExecution(e: ExecutionRecord): Body {
     status: e.status,
     startDate: e.startDate / 1000,
     ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate / 1000 }),
+    redriveCount: e.redriveCount,
+    ...(e.redriveDate === undefined ? {} : { redriveDate: e.redriveDate / 1000 }),
+  };
+}
+
+function describeExecution(e: ExecutionRecord): Body {
+  const reason = notRedrivableReason(e);
+  return {
+    ...executionSummary(e),
     input: e.input,
     inputDetails: { included: true },
     ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
     ...(e.error === undefined ? {} : { error: e.error }),
     ...(e.cause === undefined ? {} : { cause: e.cause }),
-    redriveCount: e.redriveCount,
-    ...(e.redriveDate === undefined ? {} : { redriveDate: e.redriveDate / 1000 }),
     redriveStatus: reason ? 'NOT_REDRIVABLE' : 'REDRIVABLE',
     ...(reason ? { redriveStatusReason: reason } : {}),
   };

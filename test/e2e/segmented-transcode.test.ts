@@ -7,12 +7,10 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaNetwork } from '../../lib/constructs/media-network.js';
 import { MediaStore } from '../../lib/constructs/media-store.js';
-import { PayloadStore } from '../../lib/constructs/payload-store.js';
-import { TaskDestinations } from '../../lib/constructs/task-destinations.js';
-import { TaskRegistry } from '../../lib/constructs/task-registry.js';
 import { TranscodeTask } from '../../lib/constructs/transcode-task.js';
 import { startPlatform, type Platform } from '../../local/platform.js';
 import { waitForTerminal } from '../local/support.js';
+import { addTaskFoundation, addTaskFunctionsOutput } from '../support/task-stack.js';
 
 // Segmented mode through the state machine itself: plan → read the plan → Map of segment transcodes
 // (MaxConcurrency 2) → join, on the local Step Functions engine with the ECS tasks as local processes.
@@ -31,9 +29,7 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'segmented-e2e-'));
   const app = new App({ outdir: cdkOut });
   const stack = new Stack(app, 'Segmented');
-  const registry = new TaskRegistry(stack, 'TaskRegistry');
-  const destinations = new TaskDestinations(stack, 'TaskDestinations');
-  const payloadStore = new PayloadStore(stack, 'PayloadStore');
+  const { registry, destinations, payloadStore } = addTaskFoundation(stack);
   const network = new MediaNetwork(stack, 'MediaNetwork');
   const store = new MediaStore(stack, 'MediaStore', { accessLogsBucket: payloadStore.accessLogsBucket });
   const transcode = new TranscodeTask(stack, 'TranscodeTask', {
@@ -46,11 +42,8 @@ beforeAll(async () => {
     payloadBucket: payloadStore.bucket,
     segmented: { minDurationSeconds: 1, segments: 3, maxConcurrency: 2 },
   });
-  new CfnOutput(stack, 'TaskTableName', { value: registry.table.tableName });
-  new CfnOutput(stack, 'PayloadBucketName', { value: payloadStore.bucket.bucketName });
-  new CfnOutput(stack, 'FailureQueueUrl', { value: destinations.failureQueue.queueUrl });
   new CfnOutput(stack, 'MediaBucketName', { value: store.bucket.bucketName });
-  new CfnOutput(stack, 'TaskFunctions', { value: stack.toJsonString({ transcode: { kind: 'stepfunctions', stateMachineArn: transcode.stateMachine.stateMachineArn, maxAttempts: 1 } }) });
+  addTaskFunctionsOutput(stack, { transcode: { kind: 'stepfunctions', stateMachineArn: transcode.stateMachine.stateMachineArn, maxAttempts: 1 } });
   app.synth();
   platform = await startPlatform({ root: process.cwd(), cdkOut, stackName: 'Segmented', synth: false, functionEnv: { POWERTOOLS_METRICS_DISABLED: 'true', TASK_HEARTBEAT_SECONDS: '1' } });
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=48000', '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', join(work, 'in.mp4')]);

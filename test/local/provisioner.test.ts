@@ -9,14 +9,12 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PayloadStore } from '../../lib/constructs/payload-store.js';
 import { ShortTask } from '../../lib/constructs/short-task.js';
-import { TaskDestinations } from '../../lib/constructs/task-destinations.js';
-import { TaskRegistry } from '../../lib/constructs/task-registry.js';
 import { TaskSweeper } from '../../lib/constructs/task-sweeper.js';
 import { startPlatform, type Platform } from '../../local/platform.js';
 import { INERT_TYPES, provisionStack } from '../../local/provisioner.js';
 import { readTemplate, type CfnTemplate } from '../../local/template.js';
+import { addTaskFoundation, addTaskFunctionsOutput } from '../support/task-stack.js';
 
 // A stack with every resource type the project uses, state machine included, provisioned completely.
 let cdkOut: string;
@@ -25,9 +23,7 @@ let platform: Platform;
 function synthEveryType(outdir: string): void {
   const app = new App({ outdir });
   const stack = new Stack(app, 'EveryType');
-  const registry = new TaskRegistry(stack, 'TaskRegistry');
-  const destinations = new TaskDestinations(stack, 'TaskDestinations');
-  const payloadStore = new PayloadStore(stack, 'PayloadStore');
+  const { registry, destinations, payloadStore } = addTaskFoundation(stack);
   new TaskSweeper(stack, 'TaskSweeper', { table: registry.table });
   const task = new ShortTask(stack, 'Misbehave', {
     taskName: 'misbehave',
@@ -52,11 +48,7 @@ function synthEveryType(outdir: string): void {
   const machine = new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
   new CfnOutput(stack, 'MachineArn', { value: machine.stateMachineArn });
   new CfnOutput(stack, 'ResultsUrl', { value: results.queueUrl });
-  new CfnOutput(stack, 'TableName', { value: registry.table.tableName });
-  new CfnOutput(stack, 'FunctionName', { value: task.function.functionName });
-  new CfnOutput(stack, 'TaskFunctions', { value: stack.toJsonString({ misbehave: { functionName: task.function.functionName, maxAttempts: 3 } }) });
-  new CfnOutput(stack, 'TaskTableName', { value: registry.table.tableName });
-  new CfnOutput(stack, 'PayloadBucketName', { value: payloadStore.bucket.bucketName });
+  addTaskFunctionsOutput(stack, { misbehave: { functionName: task.function.functionName, maxAttempts: 3 } });
   app.synth();
 }
 
@@ -96,7 +88,7 @@ describe('the template reader', () => {
     }
 
     expect(status).toBe('SUCCEEDED');
-    const item = await platform.servers.dynamo.client.send(new GetItemCommand({ TableName: platform.outputs.TableName, Key: { taskId: { S: 'sm_task' } } }));
+    const item = await platform.servers.dynamo.client.send(new GetItemCommand({ TableName: platform.outputs.TaskTableName, Key: { taskId: { S: 'sm_task' } } }));
     expect(item.Item?.status?.S).toBe('RUNNING');
     const messages = await platform.servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: platform.outputs.ResultsUrl }));
     expect(messages.Messages?.map((m) => m.Body)).toEqual(['sm_task']);
@@ -105,12 +97,12 @@ describe('the template reader', () => {
   it('provisions again over existing resources (a restart) without error', async () => {
     const template = readTemplate(cdkOut, 'EveryType');
     const clients = { dynamodb: platform.servers.dynamo.client, sqs: platform.servers.sqs.client, s3: platform.servers.s3.client };
-    await platform.servers.dynamo.client.send(new PutItemCommand({ TableName: platform.outputs.TableName, Item: { taskId: { S: 'kept' } } }));
+    await platform.servers.dynamo.client.send(new PutItemCommand({ TableName: platform.outputs.TaskTableName, Item: { taskId: { S: 'kept' } } }));
 
     const again = await provisionStack({ template, cdkOut, clients });
 
     expect(again.resources).toHaveLength(platform.resources.length);
-    const kept = await platform.servers.dynamo.client.send(new GetItemCommand({ TableName: platform.outputs.TableName, Key: { taskId: { S: 'kept' } } }));
+    const kept = await platform.servers.dynamo.client.send(new GetItemCommand({ TableName: platform.outputs.TaskTableName, Key: { taskId: { S: 'kept' } } }));
     expect(kept.Item).toBeDefined();
   });
 
