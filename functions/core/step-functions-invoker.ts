@@ -21,6 +21,11 @@ export interface StepFunctionsInvokerConfig {
   readonly failureQueueUrl: string;
 }
 
+/** A long-lane execution's input: the invocation event, and the TTL its terminal states write (epoch seconds). */
+export interface LongTaskInput extends TaskInvocationEvent {
+  readonly expiresAt: number;
+}
+
 /**
  * The long lane: one Step Functions Standard execution per attempt, named after the task ID so that a
  * duplicate start is the same execution. Stop stops the execution (and with it its ECS task) and sends
@@ -33,7 +38,10 @@ export class StepFunctionsInvoker implements TaskInvoker {
     const stateMachineArn = stateMachineOf(target, event.task);
     const name = executionNameOf(event.taskId, attempt);
     try {
-      const out = await this.config.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(event) }));
+      // expiresAt: the TTL the execution's terminal registry states write (lib/constructs/registry-states.ts,
+      // EXPIRES_AT_PATH): Step Functions has no epoch-seconds clock of its own.
+      const input: LongTaskInput = { ...event, expiresAt: this.config.registry.expiresAt() };
+      const out = await this.config.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
       return { executionRef: out.executionArn ?? '' };
     } catch (error) {
       // Started already (a duplicate that got past the registry): it is the same execution.
