@@ -4,10 +4,21 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { InvalidTransitionError, TaskConflictError, TaskNotFoundError } from './errors.js';
 import { listTasks, type ListPage, type ListQuery } from './registry-list.js';
 import { expiresAtOf, TASK_CONTRACT, type TransitionName, type ValueExpression } from './task-contract.js';
-import type { ObjectRef, TaskFailure, TaskRecord, TaskStatus } from './task-record.js';
+import type {
+  ExpireInput,
+  FailInput,
+  RedriveInput,
+  ResolveInput,
+  RetryingInput,
+  StartInput,
+  SucceedInput,
+  TransitionInput,
+} from './registry-inputs.js';
+import type { ObjectRef, TaskRecord } from './task-record.js';
 import { renderTransition, transitionOf, type ValueEncoder } from './transition-expression.js';
 
 export type { ListPage, ListQuery } from './registry-list.js';
+export type * from './registry-inputs.js';
 
 export interface RegistryOptions {
   /** How long a record is kept after its last terminal transition (TTL). @default 30 days */
@@ -30,54 +41,6 @@ export interface CreateTaskResult {
   readonly task: TaskRecord;
   /** false when a task with this ID and the same payload already existed (a deduplicated submission). */
   readonly created: boolean;
-}
-
-/** What every transition may carry: the event's detail, and a narrower `from` when the caller knows the status. */
-export interface TransitionInput {
-  readonly detail?: string;
-  /** A subset of the contract's `from` for this transition. */
-  readonly from?: readonly TaskStatus[];
-}
-
-export interface StartInput extends TransitionInput {
-  /** The attempt that takes the task (request ID / execution ARN). */
-  readonly executionRef: string;
-  /** Also take it from a RUNNING attempt whose heartbeat is older than this ISO time (that attempt died). */
-  readonly staleBefore?: string;
-  /** Also take it from RUNNING when its executionRef is this: Lambda's retry of the same request. */
-  readonly retryOf?: string;
-  readonly maxAttempts?: number;
-  readonly startAllowanceSeconds?: number;
-}
-
-export interface RedriveInput extends TransitionInput {
-  readonly executionRef: string;
-}
-
-export interface SucceedInput extends TransitionInput {
-  readonly executionRef: string;
-  readonly result?: unknown;
-  readonly resultRef?: ObjectRef;
-}
-
-/** A status change by an attempt (`executionRef`) or by the sweeper (`lapsedBefore`: the heartbeat lapsed). */
-export interface ResolveInput extends TransitionInput {
-  readonly executionRef?: string;
-  /** Only when the heartbeat is older than this ISO time, or absent. */
-  readonly lapsedBefore?: string;
-}
-
-export interface FailInput extends ResolveInput {
-  /** Kept when the record already has an error (a worker's more precise one). */
-  readonly error: TaskFailure;
-}
-
-export interface RetryingInput extends ResolveInput {
-  readonly error: TaskFailure;
-}
-
-export interface ExpireInput extends TransitionInput {
-  readonly error?: TaskFailure;
 }
 
 /** The task registry: create-with-dedup, conditional transitions, heartbeats and index queries over DynamoDB. */

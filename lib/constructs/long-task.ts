@@ -11,7 +11,8 @@ import { Construct } from 'constructs';
 import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY, type FargateWork } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
-import { bookkeepingRetry, CONDITION_FAILED, registryState, TRANSIENT_SQS_ERRORS } from './registry-states.js';
+import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
+import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
 
 // The ECS state factory and the registry states were part of this module: importers keep their imports.
@@ -24,7 +25,8 @@ export {
   type FargateRunTaskProps,
   type FargateWork,
 } from './ecs-run-task.js';
-export { CONDITION_FAILED, TRANSIENT_DYNAMODB_ERRORS, TRANSIENT_SQS_ERRORS } from './registry-states.js';
+export { CONDITION_FAILED, TRANSIENT_DYNAMODB_ERRORS } from './registry-states.js';
+export { TRANSIENT_SQS_ERRORS } from './destination-states.js';
 
 const T = TASK_CONTRACT.transitions;
 
@@ -310,31 +312,6 @@ export class LongTask extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     }).branch(work.branch);
   }
-}
-
-/** AWS Lambda's destination record (functions/core/destination-record.ts) built from the execution context. */
-function destinationRecord(condition: 'Success' | 'RetriesExhausted'): sfn.TaskInput {
-  const success = condition === 'Success';
-  return sfn.TaskInput.fromObject({
-    version: '1.0',
-    timestamp: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
-    requestContext: {
-      requestId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      functionArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
-      condition,
-      // The attempt this execution is: a new execution is attempt 1 (a retry by a new execution requeues the
-      // task, which resets its attempts), and each redrive of it is one more (the registry's `redrive`).
-      approximateInvokeCount: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$$.Execution.RedriveCount'), 1),
-    },
-    requestPayload: sfn.JsonPath.objectAt('$$.Execution.Input'),
-    responseContext: success
-      ? { statusCode: 200, executedVersion: '$LATEST' }
-      : { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: success
-      ? { taskId: sfn.JsonPath.stringAt('$.taskId'), status: T.succeed.to }
-      : { errorType: sfn.JsonPath.stringAt('$.error.Error'), errorMessage: sfn.JsonPath.stringAt('$.error.Cause') },
-    taskId: sfn.JsonPath.stringAt('$.taskId'),
-  });
 }
 
 function defaultTimeout(work: LongTaskWork): Duration {

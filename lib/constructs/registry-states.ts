@@ -17,9 +17,6 @@ export const TRANSIENT_DYNAMODB_ERRORS = [
   'DynamoDB.InternalServerError',
 ] as const;
 
-/** Throttling, server-side and connection errors of the destination record sends. */
-export const TRANSIENT_SQS_ERRORS = ['SQS.SdkClientException', 'SQS.InternalError', 'SQS.RequestThrottled'] as const;
-
 /** A failed `ConditionExpression` of the optimized DynamoDB integration. */
 export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
 
