@@ -110,10 +110,11 @@ export interface LongTaskProps {
 
 /**
  * The long lane: one Step Functions Standard execution per task attempt (name derived from the task ID),
- * started with `{ taskId, task, payload }`. It marks the record RUNNING (once: a duplicate execution finds
- * the task taken and ends without running anything), runs the work on Lambda or Fargate with retries on
- * transient service errors only, records SUCCEEDED or FAILED with conditional writes, and sends AWS
- * Lambda's destination record to the success or the failure queue.
+ * started by the StepFunctionsInvoker with `{ taskId, task, payload, expiresAt }`. It marks the record RUNNING
+ * (once: a duplicate execution finds the task taken and ends without running anything), runs the work on Lambda
+ * or Fargate with retries on transient service errors only, records SUCCEEDED or FAILED, and sends AWS Lambda's
+ * destination record to the success or the failure queue. Its registry writes are the task contract's `start`,
+ * `succeed` and `fail` transitions (functions/core/task-contract.json), generated into conditional UpdateItems.
  *
  * Stuck work: `Run the work` has a `TimeoutSeconds`. The worker also heartbeats into the task record; when
  * its heartbeats lapse (container killed, host lost), the TaskSweeper resolves the task (FAILED or
