@@ -2,7 +2,7 @@
 // the task (a duplicate start is the same execution), stop (StopExecution and the Stopped record), and retry:
 // a redrive of a stopped execution, a new execution `<id>-r<n>` after a failure.
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TaskRegistry } from '../../../functions/core/registry.js';
 import { StepFunctionsInvoker, type LongTaskInput } from '../../../functions/core/step-functions-invoker.js';
 import type { TaskTarget } from '../../../functions/core/task-client.js';
@@ -16,6 +16,10 @@ let sfn: Sfn;
 beforeAll(async () => {
   storage = await startStorage();
   sfn = await startSfn(storage);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 afterAll(async () => {
@@ -166,5 +170,34 @@ describe('StepFunctionsInvoker', () => {
     const retryArn = `${executionRef}-r1`;
     await sfn.server.waitForExecution(retryArn);
     expect((await describeExecution(retryArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('puts a stopped task back to STOPPED when AWS refuses the redrive, and says so', async () => {
+    // Prepare: a stopped execution, closed more than the 14 days AWS allows a redrive within.
+    const f = await prepare();
+    const event = await created(f.registry, 'inv_refused');
+    const started = deferred();
+    f.next = (_input, signal) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new Error('aborted')));
+        started.resolve();
+      });
+    const { executionRef } = await f.invoker.invoke(f.target, event);
+    await f.registry.start('inv_refused', { executionRef });
+    await started.promise;
+    await f.invoker.stop(f.target, await f.registry.requestStop('inv_refused'));
+    await sfn.server.waitForExecution(executionRef);
+    const stopped = await f.registry.stopped('inv_refused', { from: ['STOPPING'] });
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 15 * 24 * 3600 * 1000 });
+
+    // Act
+    const retry = f.invoker.retry(f.target, stopped, event);
+
+    // Assess
+    await expect(retry).rejects.toThrow(/cannot be redriven/);
+    const task = await f.registry.get('inv_refused');
+    expect(task).toMatchObject({ status: 'STOPPED', error: { type: 'TaskStopped' } });
+    expect(task.events.map((e) => e.status)).toEqual(['QUEUED', 'RUNNING', 'STOPPING', 'STOPPED', 'RUNNING', 'STOPPED']);
+    expect(task.events.at(-1)?.detail).toMatch(/^redrive refused: .*run retry again for a new execution$/);
   });
 });
