@@ -71,7 +71,7 @@ try {
   };
   const prepare = async (id: string): Promise<void> => {
     await reg.create({ taskId: id, function: 'transcode', payload: {}, payloadHash: id, payloadSizeBytes: 2, maxAttempts: 1 });
-    await reg.transition(id, 'RUNNING', { set: { executionRef: `bench-${id}` } });
+    await reg.start(id, { executionRef: `bench-${id}` });
   };
   await prepare('single_pass');
   let start = process.hrtime.bigint();

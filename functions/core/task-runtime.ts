@@ -123,17 +123,15 @@ async function claim(
   executionRef: string,
 ): Promise<TaskRecord | { replay: unknown }> {
   try {
-    return await d.registry.transition(taskId, 'RUNNING', {
-      from: ['QUEUED', 'RETRYING'],
+    return await d.registry.start(taskId, {
+      executionRef,
       // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over. A live
       // attempt heartbeats every heartbeatMs, so two missed beats mean it is gone.
-      orRunningWithHeartbeatBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
+      staleBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
       // Lambda's retry of this very invocation (same request ID) comes only after the earlier attempt
       // ended, however it ended: the attempt that left the task RUNNING is over.
-      orRunningWithExecutionRef: executionRef,
-      incrementAttempts: true,
-      appendAttemptRef: executionRef,
-      set: { executionRef, maxAttempts: d.maxAttempts },
+      retryOf: executionRef,
+      maxAttempts: d.maxAttempts,
       detail: `attempt started (${executionRef})`,
     });
   } catch (error) {
@@ -145,7 +143,7 @@ async function claim(
         d.logger.info('task already succeeded; returning its recorded result');
         return { replay: successResponse(current) };
       case 'STOPPING':
-        await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped before its retry ran' }).catch(() => undefined);
+        await d.registry.stopped(taskId, { from: ['STOPPING'], detail: 'stopped before its retry ran' }).catch(() => undefined);
         throw new TaskStoppedError(taskId);
       case 'STOPPED':
         throw new TaskStoppedError(taskId);
@@ -235,11 +233,10 @@ async function runAttempt<TPayload, TResult>(
     const resultRef =
       encoded.sizeBytes > DEFAULT_PAYLOAD_LIMITS.inlineMaxBytes ? await d.payloadStore.put('results', taskId, encoded) : undefined;
     const done = await d.registry
-      .transition(taskId, 'SUCCEEDED', {
-        from: ['RUNNING'],
+      .succeed(taskId, {
         executionRef,
         detail: `attempt ${attempt} succeeded in ${Date.now() - startedAt} ms`,
-        set: resultRef ? { resultRef, progress: finalProgress() } : { result: JSON.parse(encoded.json) as unknown, progress: finalProgress() },
+        ...(resultRef ? { resultRef } : { result: JSON.parse(encoded.json) as unknown }),
       })
       .catch(async (error: unknown) => {
         // Stopped while the last step ran: a STOPPED task never becomes SUCCEEDED.
@@ -262,23 +259,24 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
   const failure = { type: error.name || 'Error', message: error.message };
   try {
     if (error instanceof TaskStoppedError) {
-      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request', set: { error: failure } });
+      await d.registry.stopped(taskId, { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request' });
       d.metrics.addMetric('TaskStopped', MetricUnit.Count, 1);
       d.logger.info('task stopped');
       return;
     }
     const retryable = !(error instanceof InvalidPayloadError) && attempt < d.maxAttempts;
-    await d.registry.transition(taskId, retryable ? 'RETRYING' : 'FAILED', {
-      from: ['RUNNING'],
+    const resolution = {
+      from: ['RUNNING'] as const,
       executionRef,
       detail: `attempt ${attempt} of ${d.maxAttempts} failed: ${failure.type}: ${failure.message}`,
-      set: { error: failure },
-    });
+      error: failure,
+    };
+    await (retryable ? d.registry.retrying(taskId, resolution) : d.registry.fail(taskId, resolution));
     d.metrics.addMetric(retryable ? 'TaskAttemptFailed' : 'TaskFailed', MetricUnit.Count, 1);
     d.logger.error(retryable ? 'attempt failed; Lambda will retry' : 'task failed', { error });
   } catch (recordError) {
     if (recordError instanceof InvalidTransitionError && recordError.from === 'STOPPING') {
-      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped by request while failing', set: { error: failure } }).catch(() => undefined);
+      await d.registry.stopped(taskId, { from: ['STOPPING'], detail: 'stopped by request while failing' }).catch(() => undefined);
       return;
     }
     // The task was taken over or changed meanwhile: the record already says what happened.
@@ -288,10 +286,6 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
 
 function successResponse(task: TaskRecord): unknown {
   return { taskId: task.taskId, status: 'SUCCEEDED', ...(task.resultRef ? { resultRef: task.resultRef } : { result: task.result }) };
-}
-
-function finalProgress(): { percent: number; at: string } {
-  return { percent: 100, at: new Date().toISOString() };
 }
 
 /** Rejects as soon as the signal fires, even if the work ignores it. */

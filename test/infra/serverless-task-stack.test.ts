@@ -337,6 +337,8 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::*] @ ${transcodeTaskPolicy}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${transcodeExecutionPolicy}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${stateMachinePolicy}`,
+        // ecs:StopTask/DescribeTasks of ecs:runTask.sync, scoped to the cluster's tasks (issue 8).
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalIdOf(stack.mediaNetwork.cluster)}>/*] @ ${stateMachinePolicy}`,
         // The upload trigger: its dead-letter queue, X-Ray, the registry's indexes, and CDK's handler that
         // turns on the media bucket's EventBridge notifications at deployment.
         'error AwsSolutions-SQS3 @ ServerlessTask/UploadTrigger/DeadLetterQueue/Resource',

@@ -139,7 +139,7 @@ describe('TaskBeacon', () => {
     const beacon = new TaskBeacon({ registry: h.registry, ...task, onStop: (r) => stops.push(r) });
     expect(await beacon.start()).toBe(true);
 
-    await h.registry.transition(task.taskId, 'STOPPING');
+    await h.registry.requestStop(task.taskId);
     await beacon.finalProgress(50);
     await beacon.close();
 

@@ -44,7 +44,7 @@ describe('stop', () => {
     expect(await processesMatching(workDir)).toHaveLength(1); // ffmpeg, found by its work-dir arguments
 
     // Act
-    await h.registry.transition(task.taskId, 'STOPPING');
+    await h.registry.requestStop(task.taskId);
     const stopAskedAt = Date.now();
     const exitCode = await running;
 

@@ -108,7 +108,7 @@ export async function runningTask(h: Harness, payload: unknown, name = 'tx'): Pr
   const taskId = `${name}_${process.pid}_${++taskCounter}`;
   const executionRef = `arn:aws:states:us-east-1:000000000000:execution:Transcode:${taskId}`;
   await h.registry.create({ taskId, function: 'transcode', payload, payloadHash: randomBytes(8).toString('hex'), payloadSizeBytes: 100, maxAttempts: 1 });
-  await h.registry.transition(taskId, 'RUNNING', { set: { executionRef } });
+  await h.registry.start(taskId, { executionRef });
   return { taskId, executionRef };
 }
 
