@@ -1,10 +1,11 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { PayloadStore } from './constructs/payload-store.js';
-import { pascalCase, ShortTask } from './constructs/short-task.js';
+import { ShortTask } from './constructs/short-task.js';
 import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
 import { TaskRegistry } from './constructs/task-registry.js';
@@ -31,23 +32,11 @@ export const UPLOAD_OUTPUT_FORMATS: readonly string[] = ['mp4', 'm3u8'];
 /** Where those tasks write their outputs (outside UPLOAD_PREFIX). */
 export const UPLOAD_OUTPUT_DIR = 'transcoded';
 
-/** Stack output IDs the CLI reads (CloudFormation DescribeStacks / cdk.out). Never rename them. */
-export const STACK_OUTPUTS = {
-  taskTableName: 'TaskTableName',
-  successQueueUrl: 'SuccessQueueUrl',
-  failureQueueUrl: 'FailureQueueUrl',
-  payloadBucketName: 'PayloadBucketName',
-  mediaBucketName: 'MediaBucketName',
-  transcodeStateMachineArn: 'TranscodeStateMachineArn',
-  /**
-   * JSON: task name → `{ kind: 'lambda', functionName, logGroupName, maxAttempts }` or
-   * `{ kind: 'stepfunctions', stateMachineArn, logGroupName, maxAttempts }` — what the CLI needs to start and
-   * follow tasks.
-   */
-  taskFunctions: 'TaskFunctions',
-  /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
-  shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
-} as const;
+/** Stack output IDs (defined with the other shared facts; the CLI and the platform read them). */
+export { STACK_OUTPUTS };
+
+/** The heartbeat interval of every attempt (short tasks, transcode workers) and the sweeper's measure of it. */
+export const HEARTBEAT = Duration.seconds(DEFAULTS.heartbeatSeconds);
 
 export class ServerlessTaskStack extends Stack {
   public readonly registry: TaskRegistry;
@@ -71,7 +60,7 @@ export class ServerlessTaskStack extends Stack {
     this.registry = new TaskRegistry(this, 'TaskRegistry');
     this.destinations = new TaskDestinations(this, 'TaskDestinations');
     this.payloadStore = new PayloadStore(this, 'PayloadStore');
-    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table });
+    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table, heartbeat: HEARTBEAT });
 
     const shortTasks = new Map<string, ShortTask>();
     for (const definition of SHORT_TASKS) {
@@ -81,6 +70,7 @@ export class ServerlessTaskStack extends Stack {
         successQueue: this.destinations.successQueue,
         failureQueue: this.destinations.failureQueue,
         payloadBucket: this.payloadStore.bucket,
+        heartbeat: HEARTBEAT,
       });
       shortTasks.set(definition.taskName, task);
       new CfnOutput(this, STACK_OUTPUTS.shortTaskFunctionName(definition.taskName), {
@@ -101,6 +91,7 @@ export class ServerlessTaskStack extends Stack {
       failureQueue: this.destinations.failureQueue,
       mediaBucket: this.mediaStore.bucket,
       payloadBucket: this.payloadStore.bucket,
+      heartbeat: HEARTBEAT,
     });
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', {
       taskName: TRANSCODE_TASK_NAME,
@@ -110,7 +101,7 @@ export class ServerlessTaskStack extends Stack {
       prefix: UPLOAD_PREFIX,
       outputFormats: UPLOAD_OUTPUT_FORMATS,
       outputDir: UPLOAD_OUTPUT_DIR,
-      maxAttempts: 1,
+      maxAttempts: DEFAULTS.longTaskMaxAttempts,
     });
 
     new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
@@ -124,7 +115,7 @@ export class ServerlessTaskStack extends Stack {
                 kind: 'lambda',
                 functionName: task?.function.functionName,
                 logGroupName: task?.taskFunction.logGroup.logGroupName,
-                maxAttempts: (definition.retryAttempts ?? 2) + 1,
+                maxAttempts: definition.retryAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : definition.retryAttempts + 1,
               },
             ];
           }),
@@ -134,7 +125,7 @@ export class ServerlessTaskStack extends Stack {
           stateMachineArn: this.transcodeTask.stateMachine.stateMachineArn,
           // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
           logGroupName: this.transcodeTask.logGroup.logGroupName,
-          maxAttempts: 1,
+          maxAttempts: DEFAULTS.longTaskMaxAttempts,
         },
       }),
       description: 'Task name to lane, function or state machine, log group and attempts (JSON), read by the stask CLI',

@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { dynamoDocument, s3Client } from './clients.js';
 import { optionalIntEnv, requireEnv } from './env.js';
+import { DEFAULTS, ENV, METRICS_NAMESPACE } from './facts.js';
 import { InvalidPayloadError, InvalidTransitionError } from './errors.js';
 import { DEFAULT_PAYLOAD_LIMITS, encodePayload, PayloadStore } from './payload.js';
 import { TaskRegistry } from './registry.js';
@@ -66,19 +65,16 @@ const invocationEventSchema = z
   })
   .refine((e) => e.payloadRef !== undefined || 'payload' in e, { message: 'the event has neither payload nor payloadRef' });
 
-// SDK clients at module scope: reused across warm invocations.
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const s3 = new S3Client({});
 let defaultDeps: TaskRuntimeDeps | undefined;
 
 function depsFromEnvironment(): TaskRuntimeDeps {
   defaultDeps ??= {
-    registry: new TaskRegistry(dynamo, requireEnv('TASK_TABLE_NAME')),
-    payloadStore: new PayloadStore(s3, requireEnv('PAYLOAD_BUCKET_NAME')),
-    maxAttempts: optionalIntEnv('TASK_MAX_RETRIES', 2) + 1,
-    heartbeatMs: optionalIntEnv('TASK_HEARTBEAT_SECONDS', 10) * 1000,
-    logger: new Logger({ serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
-    metrics: new Metrics({ namespace: 'ServerlessTask', serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
+    registry: new TaskRegistry(dynamoDocument(), requireEnv(ENV.taskTableName)),
+    payloadStore: new PayloadStore(s3Client(), requireEnv(ENV.payloadBucketName)),
+    maxAttempts: optionalIntEnv(ENV.maxRetries, DEFAULTS.retryAttempts) + 1,
+    heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
+    logger: new Logger({ serviceName: process.env[ENV.taskName] ?? 'serverless-task' }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env[ENV.taskName] ?? 'serverless-task' }),
   };
   return defaultDeps;
 }

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MissingConfigurationError } from '../core/errors.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
+import { DEFAULTS, ENV } from '../core/facts.js';
 import { validateTaskId } from '../core/task-id.js';
 
 export const WORKER_MODES = ['transcode', 'plan', 'segment', 'join'] as const;
@@ -21,37 +22,39 @@ export interface WorkerConfig {
   readonly segmentIndex: number;
   /** Parent of the run's scratch directory. @default os.tmpdir() */
   readonly workDir?: string;
-  /** Inputs shorter than this are transcoded in one pass by `plan`. @default 600 */
+  /** Inputs shorter than this are transcoded in one pass by `plan`. @default DEFAULTS.segmentMinDurationSeconds */
   readonly segmentMinDurationSeconds: number;
-  /** How many segments `plan` aims for. @default 4 */
+  /** How many segments `plan` aims for. @default DEFAULTS.segmentCount */
   readonly segmentCount: number;
-  /** Liveness heartbeat interval. @default 10 s (TASK_HEARTBEAT_SECONDS, as the Lambda runtime) */
+  /** Liveness heartbeat interval. @default DEFAULTS.heartbeatSeconds (TASK_HEARTBEAT_SECONDS, as the Lambda runtime) */
   readonly heartbeatMs: number;
 }
 
 /** Reads the environment; throws MissingConfigurationError naming the variable that is missing or wrong. */
 export function readConfig(env: NodeJS.ProcessEnv): WorkerConfig {
-  const mode = (env.WORKER_MODE ?? 'transcode') || 'transcode';
+  const mode = (env[ENV.workerMode] ?? 'transcode') || 'transcode';
   if (!(WORKER_MODES as readonly string[]).includes(mode)) {
-    throw new MissingConfigurationError(`WORKER_MODE (got '${mode}'; one of ${WORKER_MODES.join(', ')})`);
+    throw new MissingConfigurationError(`${ENV.workerMode} (got '${mode}'; one of ${WORKER_MODES.join(', ')})`);
   }
-  const segmentIndex = optionalIntEnv('SEGMENT_INDEX', -1, env);
-  if (mode === 'segment' && segmentIndex < 0) throw new MissingConfigurationError('SEGMENT_INDEX (required for WORKER_MODE=segment)');
-  const minDuration = Number(env.SEGMENT_MIN_DURATION_SECONDS ?? 600);
+  const segmentIndex = optionalIntEnv(ENV.segmentIndex, -1, env);
+  if (mode === 'segment' && segmentIndex < 0) throw new MissingConfigurationError(`${ENV.segmentIndex} (required for ${ENV.workerMode}=segment)`);
+  const rawMinDuration = env[ENV.segmentMinDurationSeconds];
+  const minDuration = Number(rawMinDuration ?? DEFAULTS.segmentMinDurationSeconds);
   if (!Number.isFinite(minDuration) || minDuration < 0) {
-    throw new MissingConfigurationError(`SEGMENT_MIN_DURATION_SECONDS (not a number of seconds: '${env.SEGMENT_MIN_DURATION_SECONDS}')`);
+    throw new MissingConfigurationError(`${ENV.segmentMinDurationSeconds} (not a number of seconds: '${rawMinDuration}')`);
   }
+  const workDir = env[ENV.workDir];
   return {
-    taskId: validateTaskId(requireEnv('TASK_ID', env)),
-    executionRef: requireEnv('EXECUTION_REF', env),
-    tableName: requireEnv('TASK_TABLE_NAME', env),
-    payloadJson: env.TASK_PAYLOAD,
+    taskId: validateTaskId(requireEnv(ENV.taskId, env)),
+    executionRef: requireEnv(ENV.executionRef, env),
+    tableName: requireEnv(ENV.taskTableName, env),
+    payloadJson: env[ENV.taskPayload],
     mode: mode as WorkerMode,
     segmentIndex,
-    ...(env.WORK_DIR ? { workDir: env.WORK_DIR } : {}),
+    ...(workDir ? { workDir } : {}),
     segmentMinDurationSeconds: minDuration,
-    segmentCount: optionalIntEnv('SEGMENT_COUNT', 4, env),
-    heartbeatMs: optionalIntEnv('TASK_HEARTBEAT_SECONDS', 10, env) * 1000,
+    segmentCount: optionalIntEnv(ENV.segmentCount, DEFAULTS.segmentCount, env),
+    heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds, env) * 1000,
   };
 }
 
@@ -62,9 +65,10 @@ export interface Clients {
 }
 
 /**
- * SDK clients configured from `env` (main(env) may run with an environment that is not process.env):
- * region, endpoints (`AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`) and static credentials when the
- * environment has them; otherwise the SDK's default chain (the ECS task role on Fargate).
+ * Plain SDK clients configured from `env` (main(env) may run with an environment that is not process.env), read
+ * as the SDK reads process.env: region, endpoints (`AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`), static
+ * credentials and the checksum settings when the environment has them; otherwise the SDK's defaults (the ECS
+ * task role on Fargate, S3's default integrity checksums).
  */
 export function createClients(env: NodeJS.ProcessEnv): Clients {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -79,14 +83,14 @@ export function createClients(env: NodeJS.ProcessEnv): Clients {
   const common = { ...(region ? { region } : {}), ...(credentials ? { credentials } : {}) };
   const s3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   const dynamoEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
+  const checksum = (value: string | undefined) => (value === 'WHEN_REQUIRED' || value === 'WHEN_SUPPORTED' ? value : undefined);
+  const requestChecksumCalculation = checksum(env.AWS_REQUEST_CHECKSUM_CALCULATION);
+  const responseChecksumValidation = checksum(env.AWS_RESPONSE_CHECKSUM_VALIDATION);
   const s3 = new S3Client({
     ...common,
-    // A custom endpoint (S3-compatible server) is addressed by path, not by bucket subdomain.
-    ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
-    // Streamed uploads with a flexible checksum use aws-chunked encoding, which S3-compatible servers
-    // (s3rver) store verbatim. Content-Length plus SigV4 still protect every request.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(s3Endpoint ? { endpoint: s3Endpoint } : {}),
+    ...(requestChecksumCalculation ? { requestChecksumCalculation } : {}),
+    ...(responseChecksumValidation ? { responseChecksumValidation } : {}),
   });
   const dynamo = new DynamoDBClient({ ...common, ...(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}) });
   const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });

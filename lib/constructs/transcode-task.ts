@@ -18,11 +18,11 @@ import {
   TRANSIENT_DYNAMODB_ERRORS,
 } from './long-task.js';
 import type { FargateWork } from './long-task.js';
+import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
 import { PROJECT_ROOT } from './task-function.js';
 
-/** Metadata key on the task definition naming the command the embedded platform runs instead of the image. */
-export const LOCAL_COMMAND_METADATA = 'stask:local-command';
+export { LOCAL_COMMAND_METADATA };
 /** The transcoder worker (TypeScript, run by the embedded platform as a host child process). */
 export const TRANSCODER_WORKER = 'functions/transcoder/worker.ts';
 /** The transcoder image's Dockerfile, relative to the build context (the repository root). */
@@ -57,13 +57,13 @@ export interface SegmentedTranscodeProps {
   /**
    * Inputs shorter than this are transcoded in one pass by the plan step (`SEGMENT_MIN_DURATION_SECONDS`).
    *
-   * @default 600
+   * @default DEFAULTS.segmentMinDurationSeconds (600)
    */
   readonly minDurationSeconds?: number;
   /**
    * How many segments the plan step aims for (`SEGMENT_COUNT`), 1-100.
    *
-   * @default 4
+   * @default DEFAULTS.segmentCount (4)
    */
   readonly segments?: number;
   /**
@@ -177,6 +177,13 @@ export interface TranscodeTaskProps {
   readonly enableExecuteCommand?: boolean;
 
   /**
+   * The worker's heartbeat interval (`TASK_HEARTBEAT_SECONDS`): the TaskSweeper's.
+   *
+   * @default Duration.seconds(DEFAULTS.heartbeatSeconds)
+   */
+  readonly heartbeat?: Duration;
+
+  /**
    * Retention of the container and execution log groups.
    *
    * @default logs.RetentionDays.ONE_MONTH
@@ -225,11 +232,11 @@ export class TranscodeTask extends Construct {
         `TranscodeTask: ephemeralStorageGiB must be an integer from ${MIN_EPHEMERAL_GIB} to ${MAX_EPHEMERAL_GIB}, got ${ephemeralStorageGiB}`,
       );
     }
-    const segmentCount = props.segmented?.segments ?? 4;
+    const segmentCount = props.segmented?.segments ?? DEFAULTS.segmentCount;
     if (!Number.isInteger(segmentCount) || segmentCount < 1 || segmentCount > 100) {
       throw new Error(`TranscodeTask: segmented.segments must be an integer from 1 to 100, got ${segmentCount}`);
     }
-    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? 600;
+    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? DEFAULTS.segmentMinDurationSeconds;
     if (!Number.isInteger(segmentMinSeconds) || segmentMinSeconds < 0) {
       throw new Error(`TranscodeTask: segmented.minDurationSeconds must be a whole number of seconds >= 0, got ${segmentMinSeconds}`);
     }
@@ -271,18 +278,18 @@ export class TranscodeTask extends Construct {
       // An init process reaps FFmpeg's and the ECS Exec agent's children and forwards SIGTERM (stop).
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       environment: {
-        TASK_NAME: taskName,
-        TASK_TABLE_NAME: props.table.tableName,
-        MEDIA_BUCKET_NAME: props.mediaBucket.bucketName,
-        PAYLOAD_BUCKET_NAME: props.payloadBucket.bucketName,
-        WORK_DIR: SCRATCH_DIR,
-        SEGMENT_MIN_DURATION_SECONDS: String(segmentMinSeconds),
-        SEGMENT_COUNT: String(segmentCount),
+        [ENV.taskName]: taskName,
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.mediaBucketName]: props.mediaBucket.bucketName,
+        [ENV.payloadBucketName]: props.payloadBucket.bucketName,
+        [ENV.workDir]: SCRATCH_DIR,
+        [ENV.segmentMinDurationSeconds]: String(segmentMinSeconds),
+        [ENV.segmentCount]: String(segmentCount),
         // The TaskSweeper's heartbeat interval: two missed beats and the task is resolved without the worker.
-        TASK_HEARTBEAT_SECONDS: '10',
-        WORKER_MODE: 'transcode',
-        POWERTOOLS_SERVICE_NAME: taskName,
-        POWERTOOLS_METRICS_NAMESPACE: 'ServerlessTask',
+        [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
+        [ENV.workerMode]: 'transcode',
+        [ENV.powertoolsServiceName]: taskName,
+        [ENV.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
       },
     });
     this.container.addMountPoints({ sourceVolume: 'scratch', containerPath: SCRATCH_DIR, readOnly: false });
@@ -302,7 +309,7 @@ export class TranscodeTask extends Construct {
       containerDefinition: this.container,
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
-      environment: { WORKER_MODE: 'transcode' },
+      environment: { [ENV.workerMode]: 'transcode' },
       enableExecuteCommand,
     };
     this.longTask = new LongTask(this, 'LongTask', {
@@ -349,7 +356,7 @@ export class TranscodeTask extends Construct {
         table: options.table,
         work: options.fargate,
         timeout: options.timeout,
-        environment: [{ name: 'WORKER_MODE', value: mode }, ...extra],
+        environment: [{ name: ENV.workerMode, value: mode }, ...extra],
       });
     const planCount = '$.plan.Item.plan.M.segmentCount.N';
 
@@ -385,7 +392,7 @@ export class TranscodeTask extends Construct {
       resultPath: '$.segments',
     });
     const segment = run('TranscodeSegment', SEGMENTED_STATES.segment, 'segment', [
-      { name: 'SEGMENT_INDEX', value: sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.segmentIndex')) },
+      { name: ENV.segmentIndex, value: sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.segmentIndex')) },
     ]);
     const segments = sfn.Map.jsonPath(this, 'TranscodeSegments', {
       stateName: SEGMENTED_STATES.segments,
