@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
 import { MediaNetwork } from './constructs/media-network.js';
@@ -10,6 +11,7 @@ import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
 import { TaskRegistry } from './constructs/task-registry.js';
 import { TaskSweeper } from './constructs/task-sweeper.js';
+import { grantOperate, TaskOperator, type OperatedResources } from './constructs/task-operator.js';
 import { TranscodeTask } from './constructs/transcode-task.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 
@@ -53,6 +55,9 @@ export class ServerlessTaskStack extends Stack {
   public readonly transcodeTask: TranscodeTask;
   /** Uploads under `uploads/` start transcode tasks. */
   public readonly uploadTrigger: UploadTrigger;
+  /** A role with exactly what `stask` needs against this stack (output OperatorRoleArn). */
+  public readonly operator: TaskOperator;
+  private readonly operated: OperatedResources;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -91,7 +96,11 @@ export class ServerlessTaskStack extends Stack {
       failureQueue: this.destinations.failureQueue,
       mediaBucket: this.mediaStore.bucket,
       payloadBucket: this.payloadStore.bucket,
+      uploadPrefix: UPLOAD_PREFIX,
       heartbeat: HEARTBEAT,
+      // On AWS each segment is its own Fargate task: inputs above the threshold are split and transcoded in
+      // parallel; shorter ones (every local run's clips) stay single pass.
+      segmented: {},
     });
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', {
       taskName: TRANSCODE_TASK_NAME,
@@ -102,6 +111,21 @@ export class ServerlessTaskStack extends Stack {
       outputFormats: UPLOAD_OUTPUT_FORMATS,
       outputDir: UPLOAD_OUTPUT_DIR,
       maxAttempts: DEFAULTS.longTaskMaxAttempts,
+    });
+
+    this.operated = {
+      table: this.registry.table,
+      failureQueue: this.destinations.failureQueue,
+      payloadBucket: this.payloadStore.bucket,
+      functions: [...shortTasks.values()].map((task) => task.function),
+      stateMachines: [this.transcodeTask.stateMachine],
+      logGroups: [...[...shortTasks.values()].map((task) => task.taskFunction.logGroup), this.transcodeTask.logGroup],
+      cluster: this.mediaNetwork.cluster,
+    };
+    this.operator = new TaskOperator(this, 'TaskOperator', { resources: this.operated });
+    new CfnOutput(this, STACK_OUTPUTS.operatorRoleArn, {
+      value: this.operator.role.roleArn,
+      description: 'IAM role with exactly what the stask CLI needs against this stack (assume it to run stask --stack)',
     });
 
     new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
@@ -155,5 +179,10 @@ export class ServerlessTaskStack extends Stack {
       value: this.transcodeTask.stateMachine.stateMachineArn,
       description: `Step Functions state machine of the ${TRANSCODE_TASK_NAME} task`,
     });
+  }
+
+  /** Grants `grantee` exactly what the stask CLI needs against this stack (the OperatorRoleArn role has it too). */
+  public grantOperate(grantee: iam.IGrantable): void {
+    grantOperate(grantee, this.operated);
   }
 }

@@ -14,6 +14,8 @@ export const ENV = {
   payloadBucketName: 'PAYLOAD_BUCKET_NAME',
   /** The media bucket (transcoder). */
   mediaBucketName: 'MEDIA_BUCKET_NAME',
+  /** Uploads under this prefix of the media bucket start transcodes: no output may go there. */
+  mediaUploadPrefix: 'MEDIA_UPLOAD_PREFIX',
   successQueueUrl: 'SUCCESS_QUEUE_URL',
   failureQueueUrl: 'FAILURE_QUEUE_URL',
   /** Lambda's retry attempts of the short task (0–2). */
@@ -88,8 +90,8 @@ export const STACK_OUTPUTS = {
   transcodeStateMachineArn: 'TranscodeStateMachineArn',
   /** JSON: task name → TaskFunctionEntry — what the CLI needs to start and follow tasks. */
   taskFunctions: 'TaskFunctions',
-  /** The managed policy holding what `stask` needs against the stack (grantOperate). */
-  operatorPolicyArn: 'OperatorPolicyArn',
+  /** The role holding exactly what `stask` needs against the stack (grantOperate). */
+  operatorRoleArn: 'OperatorRoleArn',
   /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
   shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
 } as const;

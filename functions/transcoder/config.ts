@@ -26,6 +26,8 @@ export interface WorkerConfig {
   readonly segmentMinDurationSeconds: number;
   /** How many segments `plan` aims for. @default DEFAULTS.segmentCount */
   readonly segmentCount: number;
+  /** The media bucket's upload area (MEDIA_BUCKET_NAME + MEDIA_UPLOAD_PREFIX): no output may go there. */
+  readonly uploads?: { readonly bucket: string; readonly prefix: string };
   /** Liveness heartbeat interval. @default DEFAULTS.heartbeatSeconds (TASK_HEARTBEAT_SECONDS, as the Lambda runtime) */
   readonly heartbeatMs: number;
 }
@@ -44,6 +46,8 @@ export function readConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     throw new MissingConfigurationError(`${ENV.segmentMinDurationSeconds} (not a number of seconds: '${rawMinDuration}')`);
   }
   const workDir = env[ENV.workDir];
+  const mediaBucket = env[ENV.mediaBucketName];
+  const uploadPrefix = env[ENV.mediaUploadPrefix];
   return {
     taskId: validateTaskId(requireEnv(ENV.taskId, env)),
     executionRef: requireEnv(ENV.executionRef, env),
@@ -52,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     mode: mode as WorkerMode,
     segmentIndex,
     ...(workDir ? { workDir } : {}),
+    ...(mediaBucket && uploadPrefix ? { uploads: { bucket: mediaBucket, prefix: uploadPrefix } } : {}),
     segmentMinDurationSeconds: minDuration,
     segmentCount: optionalIntEnv(ENV.segmentCount, DEFAULTS.segmentCount, env),
     heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds, env) * 1000,

@@ -31,6 +31,8 @@ export const TRANSCODER_DOCKERFILE = 'functions/transcoder/Dockerfile';
 export const SCRATCH_DIR = '/scratch';
 /** awslogs stream prefix: streams are `transcode/<container name>/<ECS task ID>`. */
 export const TRANSCODE_LOG_STREAM_PREFIX = 'transcode';
+/** The image's unprivileged user (functions/transcoder/Dockerfile: `transcoder`, owner of /scratch). */
+export const TRANSCODER_USER = '10001:10001';
 /** The container's name (the middle part of its log stream names). */
 export const TRANSCODER_CONTAINER_NAME = 'transcoder';
 /** Payload claim-check objects (functions/core/payload.ts: `payloads/<taskId>/<sha256>.json`). */
@@ -117,6 +119,14 @@ export interface TranscodeTaskProps {
 
   /** Inputs are read from and outputs written to this bucket. */
   readonly mediaBucket: s3.IBucket;
+
+  /**
+   * Uploads under this prefix of `mediaBucket` start transcodes (an UploadTrigger): a payload whose output_dir
+   * is under it is refused (`MEDIA_UPLOAD_PREFIX`), as its outputs would start new transcodes.
+   *
+   * @default - no upload area: any output_dir is accepted
+   */
+  readonly uploadPrefix?: string;
 
   /** Claim-check bucket: payloads too large for the execution input are read from `payloads/`. */
   readonly payloadBucket: s3.IBucket;
@@ -217,7 +227,7 @@ export class TranscodeTask extends Construct {
   public readonly container: ecs.ContainerDefinition;
   /** The worker containers' log group. */
   public readonly logGroup: logs.LogGroup;
-  /** The tasks' security group: outbound only. */
+  /** The tasks' security group: no inbound, outbound HTTPS only. */
   public readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: TranscodeTaskProps) {
@@ -275,13 +285,17 @@ export class TranscodeTask extends Construct {
       image,
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: TRANSCODE_LOG_STREAM_PREFIX, logGroup: this.logGroup }),
+      // An unprivileged user with no Linux capabilities: FFmpeg needs none, and neither does ECS Exec's agent
+      // (it runs beside the container's processes, not as their user).
+      user: TRANSCODER_USER,
       // An init process reaps FFmpeg's and the ECS Exec agent's children and forwards SIGTERM (stop).
-      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
+      linuxParameters: this.linuxParameters(),
       environment: {
         [ENV.taskName]: taskName,
         [ENV.taskTableName]: props.table.tableName,
         [ENV.mediaBucketName]: props.mediaBucket.bucketName,
         [ENV.payloadBucketName]: props.payloadBucket.bucketName,
+        ...(props.uploadPrefix ? { [ENV.mediaUploadPrefix]: props.uploadPrefix } : {}),
         [ENV.workDir]: SCRATCH_DIR,
         [ENV.segmentMinDurationSeconds]: String(segmentMinSeconds),
         [ENV.segmentCount]: String(segmentCount),
@@ -300,8 +314,11 @@ export class TranscodeTask extends Construct {
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.cluster.vpc,
       description: `Transcode workers (${taskName}): no inbound traffic; outbound to S3, DynamoDB, ECR, CloudWatch Logs and SSM`,
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    // Every AWS API the worker calls is HTTPS (S3 and DynamoDB through the gateway endpoints, the rest through
+    // the NAT gateway); DNS goes to the VPC resolver, which security groups do not filter.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs, SSM)');
 
     const fargate: FargateWork = {
       cluster: props.cluster,
@@ -416,6 +433,12 @@ export class TranscodeTask extends Construct {
     );
   }
 
+  private linuxParameters(): ecs.LinuxParameters {
+    const parameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
+    parameters.dropCapabilities(ecs.Capability.ALL);
+    return parameters;
+  }
+
   /** The state machine of the transcode task. */
   public get stateMachine() {
     return this.longTask.stateMachine;
@@ -434,6 +457,8 @@ export class TranscodeTask extends Construct {
         resources: ['*'],
       }),
     );
+    // Sessions encrypted with the cluster's key: the agent in the task decrypts the data channel with it.
+    cluster.executeCommandConfiguration?.kmsKey?.grantDecrypt(taskRole);
     const execLogGroup = cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
     if (execLogGroup) {
       taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskRegistry } from '../../../functions/core/registry.js';
 import type { TaskRecord } from '../../../functions/core/task-record.js';
-import { TaskBeacon } from '../../../functions/transcoder/beacon.js';
+import { TaskBeacon } from '../../../functions/core/beacon.js';
 import { createClients } from '../../../functions/transcoder/config.js';
 import { SourceNotFoundError } from '../../../functions/transcoder/errors.js';
 import { S3Files } from '../../../functions/transcoder/s3-files.js';
