@@ -8,6 +8,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
 import { PAYLOADS_KEY_PATTERN } from './transcode-task.js';
 
 /** What `stask` works against in a stack. */
@@ -39,7 +40,11 @@ export function grantOperate(grantee: iam.IGrantable, resources: OperatedResourc
   for (const fn of resources.functions) fn.grantInvoke(grantee);
   for (const machine of resources.stateMachines) {
     machine.grantStartExecution(grantee);
-    machine.grantExecution(grantee, 'states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution', 'states:GetExecutionHistory');
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution', 'states:GetExecutionHistory'],
+      resourceArns: [executionsOf(machine)],
+    });
   }
   resources.table.grantReadWriteData(grantee);
   resources.failureQueue.grantConsumeMessages(grantee);
@@ -50,13 +55,23 @@ export function grantOperate(grantee: iam.IGrantable, resources: OperatedResourc
   const cluster = resources.cluster;
   if (cluster) {
     // ECS Exec: the cluster's tasks only; the session's data key from the cluster's Exec key.
-    const tasks = Arn.format(
-      { service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
-      stack,
-    );
-    iam.Grant.addToPrincipal({ grantee, actions: ['ecs:ExecuteCommand', 'ecs:DescribeTasks'], resourceArns: [tasks, cluster.clusterArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: ['ecs:ExecuteCommand', 'ecs:DescribeTasks'], resourceArns: [tasksOf(cluster), cluster.clusterArn] });
     cluster.executeCommandConfiguration?.kmsKey?.grant(grantee, 'kms:GenerateDataKey');
   }
+}
+
+/** The executions of a state machine: `arn:…:execution:<name>:*`. */
+function executionsOf(machine: sfn.IStateMachine): string {
+  const name = Arn.split(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  return Arn.format({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(machine));
+}
+
+/** The tasks of a cluster: `arn:…:task/<cluster>/*`. */
+function tasksOf(cluster: ecs.ICluster): string {
+  return Arn.format(
+    { service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME },
+    Stack.of(cluster),
+  );
 }
 
 export interface TaskOperatorProps {
@@ -77,5 +92,44 @@ export class TaskOperator extends Construct {
       description: 'Operates the tasks of this stack with the stask CLI (stask --stack)',
     });
     grantOperate(this.role, props.resources);
+    this.acknowledgeFindings(props.resources);
+  }
+
+  private acknowledgeFindings(resources: OperatedResources): void {
+    const ack = (finding: string, reason: string): void => acknowledgeNag(this.role, finding, reason);
+    ack(
+      iam5ResourceFinding(this, resources.table.tableArn, '/index/*'),
+      "grantReadWriteData on the task registry: stask ls queries the status, function and ID-prefix indexes of this one table; the wildcard only spans that table's indexes.",
+    );
+    for (const fn of resources.functions) {
+      ack(
+        iam5ResourceFinding(this, fn.functionArn, ':*'),
+        'grantInvoke on a short task function: Lambda checks Invoke against the function ARN with its version or alias qualifier; the wildcard only spans qualifiers of that one function.',
+      );
+    }
+    for (const machine of resources.stateMachines) {
+      ack(
+        iam5ResourceFinding(this, executionsOf(machine)),
+        'stask stop/retry/get/logs act on executions of this state machine, whose names derive from task IDs at run time; the wildcard only spans executions of that one state machine.',
+      );
+    }
+    if (resources.cluster) {
+      ack(
+        iam5ResourceFinding(this, tasksOf(resources.cluster)),
+        'stask exec (ECS Exec) logs in to the running transcode of a task, an ECS task whose ID is only known at run time; the wildcard only spans tasks of the media cluster.',
+      );
+    }
+    ack(
+      iam5ResourceFinding(this, resources.payloadBucket.bucketArn, '/*'),
+      'grantRead on the payload bucket: stask get reads claim-checked payloads and results, whose keys derive from task IDs and content hashes at run time; only objects of that one bucket.',
+    );
+    ack(
+      iam5ResourceFinding(this, resources.payloadBucket.bucketArn, `/${PAYLOADS_KEY_PATTERN}`),
+      'grantPut on the payload bucket, restricted to payloads/: stask invoke stores payloads above the inline limit under keys derived from the task ID and content hash.',
+    );
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
+      ack(iam5ActionFinding(action), `${action} comes from grantRead on the payload bucket (read-only actions, resources scoped to that bucket).`);
+    }
+    ack(iam5ActionFinding('s3:Abort*'), 's3:Abort* (AbortMultipartUpload) comes from grantPut on the payload bucket, scoped to its payloads/ prefix.');
   }
 }

@@ -7,7 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHORT_TASKS, ServerlessTaskStack, STACK_OUTPUTS, TRANSCODE_TASK_NAME } from '../../lib/serverless-task-stack.js';
 import { LONG_TASK_STATES, TRANSIENT_WORK_ERRORS } from '../../lib/constructs/long-task.js';
-import { actionsOf, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
+import { SEGMENTED_STATES } from '../../lib/constructs/transcode-task.js';
+import { actionsOf, allStates, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
 
 // The real stack, bundled for real (esbuild, no Docker) and synthesized once with the cdk-nag plugin
 // registered exactly as bin/app.ts does.
@@ -39,8 +40,9 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
-    // two short tasks, the sweeper, the upload trigger, CDK's S3 notifications handler (eventBridgeEnabled)
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    // two short tasks, the sweeper, the upload trigger, CDK's S3 notifications handler (eventBridgeEnabled) and,
+    // since the VPC's default security group is restricted (issue 8), CDK's Custom::VpcRestrictDefaultSG provider
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     // sweeper schedule, upload rule
@@ -96,6 +98,7 @@ describe('ServerlessTaskStack', () => {
         'TaskFunctions',
         'ShortTaskAnalyzeSlowQueriesFunctionName',
         'ShortTaskAlwaysFailsFunctionName',
+        'OperatorRoleArn',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
@@ -155,12 +158,16 @@ describe('ServerlessTaskStack transcode lane', () => {
     // Assess
     expect(Object.keys(asl.States).sort()).toEqual(Object.values(LONG_TASK_STATES).sort());
     const run = asl.States[LONG_TASK_STATES.runWork]!;
-    expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(run.TimeoutSeconds).toBe(12 * 3600);
-    expect(run.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
-    expect(run.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
     expect(run.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: LONG_TASK_STATES.markFailed }]);
-    expect(run.Parameters).toMatchObject({
+    // Segmented mode is on in the shipped stack (issue 8): the Fargate work starts with the plan step, which
+    // transcodes inputs below the threshold in one pass.
+    expect(run.Type).toBe('Parallel');
+    const plan = allStates(asl)[SEGMENTED_STATES.plan]!;
+    expect(plan.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
+    expect(plan.TimeoutSeconds).toBe(12 * 3600);
+    expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
+    expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
+    expect(plan.Parameters).toMatchObject({
       Cluster: `<GetAtt:${logicalIdOf(stack.mediaNetwork.cluster)}.Arn>`,
       EnableExecuteCommand: true,
       LaunchType: 'FARGATE',
