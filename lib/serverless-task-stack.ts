@@ -20,9 +20,9 @@ type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'retryAtt
 
 /** The short-lane tasks deployed by this stack. */
 export const SHORT_TASKS: readonly ShortTaskDefinition[] = [
-  { taskName: 'analyze-slow-queries', entry: 'functions/tasks/analyze-slow-queries/handler.ts' },
+  { taskName: 'analyze-slow-queries', entry: 'functions/short/analyze-slow-queries/handler.ts' },
   // Fails on every attempt: exercises retries, the failure destination and the DLQ alarm end to end.
-  { taskName: 'always-fails', entry: 'functions/tasks/always-fails/handler.ts', retryAttempts: 2 },
+  { taskName: 'always-fails', entry: 'functions/short/always-fails/handler.ts', retryAttempts: 2 },
 ];
 
 /** The long-lane (Step Functions + Fargate) FFmpeg transcoding task. */

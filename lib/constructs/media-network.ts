@@ -5,7 +5,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeNag } from './nag.js';
 
 export interface MediaNetworkProps {
   /**
@@ -119,22 +118,6 @@ export class MediaNetwork extends Construct {
         logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
       },
     });
-    acknowledgeRestrictDefaultSecurityGroupProvider(this);
   }
 }
 
-/**
- * `restrictDefaultSecurityGroup` adds CDK's custom-resource provider (one per stack): a Lambda whose role has the
- * AWS managed AWSLambdaBasicExecutionRole policy.
- */
-function acknowledgeRestrictDefaultSecurityGroupProvider(scope: Construct): void {
-  const provider = Stack.of(scope).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
-  if (!provider) return;
-  acknowledgeNag(
-    provider,
-    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    "CDK's own Custom::VpcRestrictDefaultSG provider, run by CloudFormation only at deployment to remove the default " +
-      "security group's rules; the managed policy only lets it write its CloudWatch logs, and its EC2 permissions " +
-      '(AuthorizeSecurityGroup*/RevokeSecurityGroup*) are scoped to that security group.',
-  );
-}

@@ -24,14 +24,14 @@ import { PROJECT_ROOT } from './task-function.js';
 
 export { LOCAL_COMMAND_METADATA };
 /** The transcoder worker (TypeScript, run by the embedded platform as a host child process). */
-export const TRANSCODER_WORKER = 'functions/transcoder/worker.ts';
+export const TRANSCODER_WORKER = 'functions/long/transcoder/worker.ts';
 /** The transcoder image's Dockerfile, relative to the build context (the repository root). */
-export const TRANSCODER_DOCKERFILE = 'functions/transcoder/Dockerfile';
+export const TRANSCODER_DOCKERFILE = 'functions/long/transcoder/Dockerfile';
 /** Where the worker keeps inputs and outputs (`WORK_DIR`): a bind mount on the task's ephemeral storage. */
 export const SCRATCH_DIR = '/scratch';
 /** awslogs stream prefix: streams are `transcode/<container name>/<ECS task ID>`. */
 export const TRANSCODE_LOG_STREAM_PREFIX = 'transcode';
-/** The image's unprivileged user (functions/transcoder/Dockerfile: `transcoder`, owner of /scratch). */
+/** The image's unprivileged user (functions/long/transcoder/Dockerfile: `transcoder`, owner of /scratch). */
 export const TRANSCODER_USER = '10001:10001';
 /** The container's name (the middle part of its log stream names). */
 export const TRANSCODER_CONTAINER_NAME = 'transcoder';
@@ -40,7 +40,7 @@ export const PAYLOADS_KEY_PATTERN = 'payloads/*';
 
 /**
  * The image build context is the repository root, staged with only what the image build reads (the same
- * list as functions/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
+ * list as functions/long/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
  * image, changes only when the worker, the task model it imports or the dependencies change.
  */
 export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
@@ -49,7 +49,7 @@ export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
   '!package-lock.json',
   '!tsconfig.json',
   '!functions/core/**',
-  '!functions/transcoder/**',
+  '!functions/long/transcoder/**',
 ];
 
 const MIN_EPHEMERAL_GIB = 21;
@@ -173,7 +173,7 @@ export interface TranscodeTaskProps {
   /**
    * The container image.
    *
-   * @default - built from `functions/transcoder/Dockerfile` with the repository root as context
+   * @default - built from `functions/long/transcoder/Dockerfile` with the repository root as context
    * (linux/arm64); staged at synth, built by `cdk deploy`
    */
   readonly image?: ecs.ContainerImage;

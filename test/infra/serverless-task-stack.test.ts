@@ -197,10 +197,10 @@ describe('ServerlessTaskStack transcode lane', () => {
         }),
       ],
     });
-    template.hasResource('AWS::ECS::TaskDefinition', { Metadata: { 'stask:local-command': ['functions/transcoder/worker.ts'] } });
+    template.hasResource('AWS::ECS::TaskDefinition', { Metadata: { 'stask:local-command': ['functions/long/transcoder/worker.ts'] } });
   });
 
-  it('stages the transcoder image (linux/arm64, functions/transcoder/Dockerfile, only what its build reads)', () => {
+  it('stages the transcoder image (linux/arm64, functions/long/transcoder/Dockerfile, only what its build reads)', () => {
     // Prepare
     const manifest = JSON.parse(readFileSync(path.join(outdir, 'ServerlessTask.assets.json'), 'utf8')) as {
       dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
@@ -209,12 +209,12 @@ describe('ServerlessTaskStack transcode lane', () => {
     const images = Object.values(manifest.dockerImages);
     // Assess
     expect(images).toHaveLength(1);
-    expect(images[0]?.source).toMatchObject({ dockerFile: 'functions/transcoder/Dockerfile', platform: 'linux/arm64' });
+    expect(images[0]?.source).toMatchObject({ dockerFile: 'functions/long/transcoder/Dockerfile', platform: 'linux/arm64' });
     const staged = path.join(outdir, images[0]!.source.directory);
-    for (const included of ['functions/transcoder/Dockerfile', 'functions/transcoder/worker.ts', 'functions/core/registry.ts', 'package-lock.json', 'tsconfig.json']) {
+    for (const included of ['functions/long/transcoder/Dockerfile', 'functions/long/transcoder/worker.ts', 'functions/core/registry.ts', 'package-lock.json', 'tsconfig.json']) {
       expect(existsSync(path.join(staged, included))).toBe(true);
     }
-    for (const excluded of ['node_modules', 'cdk.out', '.git', 'test', 'local', 'lib', 'bin', 'functions/tasks', 'functions/triggers']) {
+    for (const excluded of ['node_modules', 'cdk.out', '.git', 'test', 'local', 'lib', 'bin', 'functions/short', 'functions/triggers']) {
       expect(existsSync(path.join(staged, excluded))).toBe(false);
     }
   });
@@ -324,6 +324,24 @@ describe('cdk-nag AwsSolutions', () => {
     const triggerPolicy = 'ServerlessTask/UploadTrigger/Function/ServiceRole/DefaultPolicy/Resource';
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     const notificationsHandlerRole = `${notificationsHandler?.node.path}/Role/Resource`;
+    const operatorFindings = (): string[] => {
+      const policy = 'ServerlessTask/TaskOperator/Role/DefaultPolicy/Resource';
+      const bucket = logicalIdOf(stack.payloadStore.bucket);
+      const cluster = logicalIdOf(stack.mediaNetwork.cluster);
+      const machine = logicalIdOf(stack.transcodeTask.stateMachine);
+      return [
+        `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${policy}`,
+        ...[...stack.shortTasks.values()].map((t) => `error AwsSolutions-IAM5[Resource::<${logicalIdOf(t.function)}.Arn>:*] @ ${policy}`),
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/payloads/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:GetObject*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:GetBucket*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:List*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:Abort*] @ ${policy}`,
+      ];
+    };
     expect(acknowledged).toEqual(
       [
         'error AwsSolutions-SQS3 @ ServerlessTask/TaskDestinations/FailureQueue/Resource',
@@ -350,6 +368,8 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ ${notificationsHandlerRole}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${triggerPolicy}`,
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${triggerPolicy}`,
+        // The operator role (grantOperate): wildcards only within the stack's own resources.
+        ...operatorFindings(),
       ].sort(),
     );
   });

@@ -147,7 +147,7 @@ describe('TranscodeTask', () => {
   it('tells the embedded platform which worker to run locally (stask:local-command metadata)', () => {
     // Assess
     template.hasResource('AWS::ECS::TaskDefinition', {
-      Metadata: { [LOCAL_COMMAND_METADATA]: ['functions/transcoder/worker.ts'] },
+      Metadata: { [LOCAL_COMMAND_METADATA]: ['functions/long/transcoder/worker.ts'] },
     });
     expect(LOCAL_COMMAND_METADATA).toBe('stask:local-command');
   });
@@ -285,7 +285,7 @@ describe('TranscodeTask options', () => {
     // Assess
     expect(TRANSCODER_IMAGE_EXCLUDE[0]).toBe('**');
     expect(TRANSCODER_IMAGE_EXCLUDE.slice(1).sort()).toEqual(
-      ['!functions/core/**', '!functions/transcoder/**', '!package-lock.json', '!package.json', '!tsconfig.json'].sort(),
+      ['!functions/core/**', '!functions/long/transcoder/**', '!package-lock.json', '!package.json', '!tsconfig.json'].sort(),
     );
   });
 });

@@ -2,10 +2,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MissingConfigurationError } from '../core/errors.js';
-import { optionalIntEnv, requireEnv } from '../core/env.js';
-import { DEFAULTS, ENV } from '../core/facts.js';
-import { validateTaskId } from '../core/task-id.js';
+import { MissingConfigurationError } from '../../core/errors.js';
+import { optionalIntEnv, requireEnv } from '../../core/env.js';
+import { DEFAULTS, ENV } from '../../core/facts.js';
+import { validateTaskId } from '../../core/task-id.js';
 
 export const WORKER_MODES = ['transcode', 'plan', 'segment', 'join'] as const;
 export type WorkerMode = (typeof WORKER_MODES)[number];

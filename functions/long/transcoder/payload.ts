@@ -1,7 +1,7 @@
 // The transcode task's payload: `{ bucket, object, output_dir, dst_format }` plus optional encoder,
 // resolution, preset and segmented-mode overrides. Validated before anything else runs.
 import { z } from 'zod';
-import { InvalidPayloadError } from '../core/errors.js';
+import { InvalidPayloadError } from '../../core/errors.js';
 import {
   DST_FORMATS,
   FORMATS,
