@@ -8,18 +8,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import {
   DEFAULT_ECS_TIMEOUT,
-  fargateRunTask,
   grantRunTaskOnTaskDefinitionArn,
   LongTask,
-  TRANSIENT_DYNAMODB_ERRORS,
 } from './long-task.js';
 import type { FargateWork } from './long-task.js';
 import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
+import { segmentedWork, type SegmentedTranscodeProps } from './segmented-transcode.js';
+
+export { SEGMENTED_STATES, type SegmentedTranscodeProps } from './segmented-transcode.js';
 import { PROJECT_ROOT } from './task-function.js';
 
 export { LOCAL_COMMAND_METADATA };
@@ -54,40 +53,6 @@ export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
 
 const MIN_EPHEMERAL_GIB = 21;
 const MAX_EPHEMERAL_GIB = 200;
-
-export interface SegmentedTranscodeProps {
-  /**
-   * Inputs shorter than this are transcoded in one pass by the plan step (`SEGMENT_MIN_DURATION_SECONDS`).
-   *
-   * @default DEFAULTS.segmentMinDurationSeconds (600)
-   */
-  readonly minDurationSeconds?: number;
-  /**
-   * How many segments the plan step aims for (`SEGMENT_COUNT`), 1-100.
-   *
-   * @default DEFAULTS.segmentCount (4)
-   */
-  readonly segments?: number;
-  /**
-   * At most this many segment tasks run at once (the Map state's MaxConcurrency), 1-40.
-   *
-   * @default - `segments`
-   */
-  readonly maxConcurrency?: number;
-}
-
-/** State names of segmented mode (inside `Run the work`). Never rename them. */
-export const SEGMENTED_STATES = {
-  plan: 'Plan the segments',
-  readPlan: 'Read the plan',
-  oneSegment: 'One segment?',
-  onePass: 'Transcoded in one pass',
-  noPlan: 'No segment plan',
-  listSegments: 'List the segments',
-  segments: 'Transcode segments',
-  segment: 'Transcode one segment',
-  join: 'Join the segments',
-} as const;
 
 export interface TranscodeTaskProps {
   /**
@@ -337,7 +302,7 @@ export class TranscodeTask extends Construct {
       timeout,
       logRetention: props.logRetention,
       work: props.segmented
-        ? { branch: this.segmentedWork({ taskName, table: props.table, fargate, timeout, maxConcurrency }) }
+        ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency }) }
         : { fargate },
     });
 
@@ -351,86 +316,6 @@ export class TranscodeTask extends Construct {
     if (enableExecuteCommand) this.grantExecuteCommand(props.cluster, taskRole);
 
     this.acknowledgeFindings(props, image, enableExecuteCommand);
-  }
-
-  /**
-   * Plan the segments (WORKER_MODE=plan: probes the input, transcodes it in one pass when it is shorter than
-   * SEGMENT_MIN_DURATION_SECONDS, else splits it and records `plan.segmentCount` on the task) → Read the plan
-   * (GetItem, consistent) → One segment? → done, or Transcode segments (Map over 0..count-1, one Fargate
-   * task each with WORKER_MODE=segment and SEGMENT_INDEX) → Join the segments (WORKER_MODE=join).
-   */
-  private segmentedWork(options: {
-    taskName: string;
-    table: dynamodb.ITable;
-    fargate: FargateWork;
-    timeout: Duration;
-    maxConcurrency: number;
-  }): sfn.IChainable {
-    const run = (id: string, stateName: string, mode: string, extra: tasks.TaskEnvironmentVariable[] = []) =>
-      fargateRunTask(this, id, {
-        stateName,
-        taskName: options.taskName,
-        table: options.table,
-        work: options.fargate,
-        timeout: options.timeout,
-        environment: [{ name: ENV.workerMode, value: mode }, ...extra],
-      });
-    const planCount = '$.plan.Item.plan.M.segmentCount.N';
-
-    const plan = run('PlanSegments', SEGMENTED_STATES.plan, 'plan');
-    const readPlan = tasks.DynamoGetItem.jsonPath(this, 'ReadPlan', {
-      stateName: SEGMENTED_STATES.readPlan,
-      table: options.table,
-      key: { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) },
-      consistentRead: true,
-      // `plan` is a DynamoDB reserved word: it must go through an expression attribute name.
-      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('#plan')],
-      expressionAttributeNames: { '#plan': 'plan' },
-      resultPath: '$.plan',
-    });
-    readPlan.addRetry({
-      errors: [...TRANSIENT_DYNAMODB_ERRORS],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    const noPlan = sfn.Fail.jsonPath(this, 'NoPlan', {
-      stateName: SEGMENTED_STATES.noPlan,
-      error: 'SegmentPlanMissing',
-      cause: 'The plan step ended without recording plan.segmentCount on the task.',
-    });
-    const onePass = sfn.Succeed.jsonPath(this, 'OnePass', { stateName: SEGMENTED_STATES.onePass });
-    const listSegments = sfn.Pass.jsonPath(this, 'ListSegments', {
-      stateName: SEGMENTED_STATES.listSegments,
-      parameters: {
-        'indices.$': `States.ArrayRange(0, States.MathAdd(States.StringToJson(${planCount}), -1), 1)`,
-      },
-      resultPath: '$.segments',
-    });
-    const segment = run('TranscodeSegment', SEGMENTED_STATES.segment, 'segment', [
-      { name: ENV.segmentIndex, value: sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.segmentIndex')) },
-    ]);
-    const segments = sfn.Map.jsonPath(this, 'TranscodeSegments', {
-      stateName: SEGMENTED_STATES.segments,
-      itemsPath: '$.segments.indices',
-      itemSelector: {
-        taskId: sfn.JsonPath.stringAt('$.taskId'),
-        task: sfn.JsonPath.stringAt('$.task'),
-        payload: sfn.JsonPath.objectAt('$.payload'),
-        segmentIndex: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
-      },
-      maxConcurrency: options.maxConcurrency,
-      resultPath: sfn.JsonPath.DISCARD,
-    }).itemProcessor(segment);
-    const join = run('JoinSegments', SEGMENTED_STATES.join, 'join');
-
-    return plan.next(readPlan).next(
-      sfn.Choice.jsonPath(this, 'OneSegment', { stateName: SEGMENTED_STATES.oneSegment })
-        .when(sfn.Condition.isNotPresent(planCount), noPlan)
-        .when(sfn.Condition.stringEquals(planCount, '1'), onePass)
-        .otherwise(listSegments.next(segments).next(join)),
-    );
   }
 
   private linuxParameters(): ecs.LinuxParameters {
