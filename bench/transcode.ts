@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { TaskRegistry } from '../functions/core/registry.js';
-import { singlePassArgs } from '../functions/transcoder/commands.js';
+import { singlePassArgs } from '../functions/long/transcoder/commands.js';
 import { startPlatform } from '../local/platform.js';
 import { waitForTerminal } from '../test/local/support.js';
 
@@ -65,7 +65,7 @@ try {
       TASK_PAYLOAD: JSON.stringify({ bucket: media, object: 'clip1080.mp4', output_dir: `segbench/${id}`, dst_format: 'mp4', preset: 'veryfast' }),
       WORKER_MODE: mode, WORK_DIR: work, SEGMENT_MIN_DURATION_SECONDS: '1', SEGMENT_COUNT: String(SEGMENTS), POWERTOOLS_LOG_LEVEL: 'ERROR', ...extraEnv,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/transcoder/worker.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/long/transcoder/worker.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0) throw new Error(`worker ${mode} exited ${code}`);
   };

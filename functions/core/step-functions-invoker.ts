@@ -96,7 +96,7 @@ export class StepFunctionsInvoker implements TaskInvoker {
 }
 
 function stateMachineOf(target: TaskTarget, task: string): string {
-  if (!target.stateMachineArn) throw new Error(`task '${task}' has no state machine`);
+  if (target.kind !== 'stepfunctions') throw new Error(`task '${task}' has no state machine`);
   return target.stateMachineArn;
 }
 

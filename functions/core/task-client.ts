@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidTransitionError, UnknownTaskError } from './errors.js';
+import { DEFAULT_MAX_ATTEMPTS } from './facts.js';
 import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
 import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
 import { generateTaskId, validateTaskId } from './task-id.js';
@@ -8,15 +9,25 @@ import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
 /** The lane a task runs in: a Lambda function (short) or a Step Functions state machine (long). */
 export type TaskLane = 'lambda' | 'stepfunctions';
 
-/** Where a task name runs. */
-export interface TaskTarget {
+/** A short-lane task: one asynchronous Lambda invocation per attempt. */
+export interface LambdaTaskTarget {
   /** @default 'lambda' */
-  readonly kind?: TaskLane;
-  readonly functionName?: string;
-  readonly stateMachineArn?: string;
-  /** 1 + the function's retry attempts. @default 3 (Lambda's default of two retries) */
+  readonly kind?: 'lambda';
+  readonly functionName: string;
+  /** 1 + the function's retry attempts. @default DEFAULT_MAX_ATTEMPTS (Lambda's default of two retries) */
   readonly maxAttempts?: number;
 }
+
+/** A long-lane task: one Step Functions Standard execution per attempt. */
+export interface StepFunctionsTaskTarget {
+  readonly kind: 'stepfunctions';
+  readonly stateMachineArn: string;
+  /** @default DEFAULT_MAX_ATTEMPTS */
+  readonly maxAttempts?: number;
+}
+
+/** Where a task name runs, by lane. */
+export type TaskTarget = LambdaTaskTarget | StepFunctionsTaskTarget;
 
 /** Starts the work of a task; a lane may also stop it for real and start a retry its own way. */
 export interface TaskInvoker {
@@ -31,7 +42,7 @@ export class LambdaEventInvoker implements TaskInvoker {
   constructor(private readonly lambda: LambdaClient) {}
 
   async invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ executionRef?: string }> {
-    if (!target.functionName) throw new Error(`task '${event.task}' has no Lambda function`);
+    if (target.kind === 'stepfunctions') throw new Error(`task '${event.task}' runs on Step Functions, not on a Lambda function`);
     const out = await this.lambda.send(
       new InvokeCommand({
         FunctionName: target.functionName,
@@ -99,7 +110,7 @@ export class TaskClient {
       ...(payloadRef ? { payloadRef } : { payload: JSON.parse(encoded.json) as unknown }),
       payloadHash: encoded.sha256,
       payloadSizeBytes: encoded.sizeBytes,
-      maxAttempts: target.maxAttempts ?? 3,
+      maxAttempts: target.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     });
     if (!created) return { task, deduplicated: true };
     return { task: await this.start(task, target, 'submitted'), deduplicated: false };
