@@ -66,12 +66,15 @@ const invocationEventSchema = z
   })
   .refine((e) => e.payloadRef !== undefined || 'payload' in e, { message: 'the event has neither payload nor payloadRef' });
 
+// SDK clients at module scope: built during the function's init, reused across warm invocations.
+const dynamo = dynamoDocument();
+const s3 = s3Client();
 let defaultDeps: TaskRuntimeDeps | undefined;
 
 function depsFromEnvironment(): TaskRuntimeDeps {
   defaultDeps ??= {
-    registry: new TaskRegistry(dynamoDocument(), requireEnv(ENV.taskTableName)),
-    payloadStore: new PayloadStore(s3Client(), requireEnv(ENV.payloadBucketName)),
+    registry: new TaskRegistry(dynamo, requireEnv(ENV.taskTableName)),
+    payloadStore: new PayloadStore(s3, requireEnv(ENV.payloadBucketName)),
     maxAttempts: optionalIntEnv(ENV.maxRetries, DEFAULTS.retryAttempts) + 1,
     heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
     logger: new Logger({ serviceName: process.env[ENV.taskName] ?? 'serverless-task' }),

@@ -5,11 +5,13 @@ import { DEFAULTS, ENV } from '../core/facts.js';
 import { TaskRegistry } from '../core/registry.js';
 import { sweepTasks } from '../core/sweeper.js';
 
+// SDK clients at module scope: built during the function's init, reused across warm invocations.
+const dynamo = dynamoDocument();
 const logger = new Logger({ serviceName: 'task-sweeper' });
 
 /** Runs on a schedule (EventBridge): resolves tasks whose attempts died without a word. */
 export const handler = async (): Promise<unknown> => {
-  const registry = new TaskRegistry(dynamoDocument(), requireEnv(ENV.taskTableName));
+  const registry = new TaskRegistry(dynamo, requireEnv(ENV.taskTableName));
   const result = await sweepTasks(registry, {
     heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
     retryWindowMs: optionalIntEnv(ENV.retryWindowSeconds, DEFAULTS.retryWindowSeconds) * 1000,

@@ -8,19 +8,23 @@ import { DEFAULTS, ENV } from '../core/facts.js';
 import { TaskRegistry } from '../core/registry.js';
 import { startTasksForUpload } from './upload-trigger.js';
 
+// SDK clients at module scope: built during the function's init, reused across warm invocations.
+const dynamo = dynamoDocument();
+const sfn = sfnClient();
+const sqs = sqsClient();
 const logger = new Logger({ serviceName: 'upload-trigger' });
 
 /** EventBridge "Object Created" (S3) → one transcode task per configured output format. */
 export const handler = async (event: unknown): Promise<unknown> => {
   const { detail } = parse(event, undefined, S3EventNotificationEventBridgeSchema);
-  const registry = new TaskRegistry(dynamoDocument(), requireEnv(ENV.taskTableName));
+  const registry = new TaskRegistry(dynamo, requireEnv(ENV.taskTableName));
   const taskName = requireEnv(ENV.triggerTaskName);
   // The real invokers, as the CLI's: the trigger only submits, so it needs no failure queue (that is for stop).
   const client = createTaskClient({
     registry,
-    lambda: lambdaClient,
-    sfn: sfnClient,
-    sqs: sqsClient,
+    lambda: lambdaClient, // never called: the trigger's task runs on Step Functions
+    sfn: () => sfn,
+    sqs: () => sqs,
     tasks: {
       [taskName]: {
         kind: 'stepfunctions',
