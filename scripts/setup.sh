@@ -12,3 +12,14 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
 fi
 echo "setup: $(ffmpeg -version | head -n 1)"
 npm ci --no-audit --no-fund
+
+# IaC scanners (PyPI) for test/infra/iac-scan.test.ts, in a git-ignored virtual environment.
+if [ ! -x .venv-tools/bin/cfn-lint ] || [ ! -x .venv-tools/bin/checkov ] || [ scripts/iac-tools.txt -nt .venv-tools/.installed ]; then
+  echo "setup: installing cfn-lint and checkov into .venv-tools"
+  if command -v uv >/dev/null 2>&1; then
+    uv venv --quiet --allow-existing .venv-tools && uv pip install --quiet --python .venv-tools/bin/python -r scripts/iac-tools.txt
+  else
+    python3 -m venv .venv-tools && .venv-tools/bin/pip install --quiet -r scripts/iac-tools.txt
+  fi
+  touch .venv-tools/.installed
+fi
