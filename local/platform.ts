@@ -11,7 +11,7 @@ import type { TaskClient } from '../functions/core/task-client.js';
 import { DirectoryEventStore } from './lambda/event-store.js';
 import { startInvokeApi } from './lambda/invoke-api.js';
 import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
-import { workerFunction } from './lambda/worker-function.js';
+import { WORKER_INIT_TIMEOUT_SECONDS, workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
@@ -120,6 +120,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       retryAttempts: spec.retryAttempts,
       maxEventAgeSeconds: spec.maxEventAgeSeconds,
       timeoutSeconds: spec.timeoutSeconds,
+      // The worker enforces the timeout from the end of init (a cold environment after a restart takes seconds).
+      initAllowanceSeconds: WORKER_INIT_TIMEOUT_SECONDS,
       memoryMb: spec.memoryMb,
       ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
       ...(spec.successQueueUrl ? { successQueueUrl: spec.successQueueUrl } : {}),

@@ -2,6 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import type { Handler } from './lambda-service.js';
 
+/** Lambda allows 10 s for an environment's init; a loaded machine gets more here. */
+export const WORKER_INIT_TIMEOUT_SECONDS = 30;
+
 export interface WorkerFunctionOptions {
   /** The bundled entry file (cdk.out/asset.<hash>/index.mjs). */
   readonly bundleFile: string;
@@ -10,7 +13,7 @@ export interface WorkerFunctionOptions {
   readonly env: () => Readonly<Record<string, string>>;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
-  /** Lambda allows 10 s for init; a loaded machine gets more here. @default 30 */
+  /** Lambda allows 10 s for init; a loaded machine gets more here. @default WORKER_INIT_TIMEOUT_SECONDS */
   readonly initTimeoutSeconds?: number;
   /** A warm environment left idle this long is shut down. @default 300 */
   readonly idleSeconds?: number;
@@ -66,9 +69,9 @@ class Environment {
       initDone = (error) => (error ? reject(error) : resolve());
     });
     const initTimer = setTimeout(() => {
-      initDone(new FunctionError('Runtime.InitTimeout', `init did not finish in ${options.initTimeoutSeconds ?? 30} s`));
+      initDone(new FunctionError('Runtime.InitTimeout', `init did not finish in ${options.initTimeoutSeconds ?? WORKER_INIT_TIMEOUT_SECONDS} s`));
       this.kill();
-    }, (options.initTimeoutSeconds ?? 30) * 1000);
+    }, (options.initTimeoutSeconds ?? WORKER_INIT_TIMEOUT_SECONDS) * 1000);
     this.worker.on('message', (message: HostMessage) => {
       if (message.type === 'ready') {
         clearTimeout(initTimer);
