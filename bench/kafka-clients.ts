@@ -6,7 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBroker, type BrokerHandle } from '../local/kafka/broker.ts';
+import { startBroker, type BrokerHandle } from '../local/kafka/broker.js';
 
 const total = Number(process.argv[2] ?? 50_000);
 const batch = 500;
