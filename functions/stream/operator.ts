@@ -16,7 +16,7 @@ import type { Context } from 'aws-lambda';
 import type { TaskRegistry } from '../core/registry.js';
 import { startBatchTask, type BatchCounts } from './batch-task.js';
 import { buildDlqRecord, type FailedKafkaRecord } from './dlq-record.js';
-import { isNonRetryable } from './errors.js';
+import { assertJson, isNonRetryable } from './errors.js';
 import { countAttempt } from './attempts.js';
 import { recordKey } from './record-key.js';
 import type { Sink, SinkOutput } from './sinks.js';
@@ -69,6 +69,7 @@ const toFailedRecord = (r: ConsumerRecord<unknown, unknown>): FailedKafkaRecord 
 
 export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, deps: () => OperatorDeps, options: OperatorOptions = {}) {
   const schema: SchemaConfig = options.schema ?? { value: { type: 'json' } };
+  const jsonValues = schema.value?.type === 'json';
   let once: ((input: { key: string; run: () => Promise<Outcome> }) => Promise<Outcome>) | undefined;
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'key' });
 
@@ -109,6 +110,7 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
               let value: TIn;
               try {
                 value = record.value;
+                if (jsonValues && typeof value === 'string') assertJson(record.originalValue);
               } catch (error) {
                 await toDlq(error, false, 1);
                 return { out: 0, dlq: 1 };

@@ -5,6 +5,7 @@
 // record for discarded records. A kill -9 resumes from the committed offsets: at-least-once, as on AWS.
 import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
 import type { ErrorLike } from '../../functions/core/destination-record.js';
+import { groupLag } from './lag.js';
 import { buildMskEvent, buildOnFailureRecord, parseItemFailures, topicPartition, type OnFailureCondition, type PolledRecord } from './msk-event.js';
 
 export type InvokeOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ErrorLike };
@@ -106,6 +107,12 @@ export class KafkaEventSourceMapping {
   async idle(): Promise<void> {
     if (!this.busy) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Records not yet committed, per `topic-partition`. */
+  async lag(): Promise<Record<string, number>> {
+    if (!this.consumer) throw new Error(`kafka mapping ${this.config.id} is not started`);
+    return groupLag(this.consumer, this.config.topic);
   }
 
   async stop(): Promise<void> {
