@@ -1,6 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { KafkaLane } from './constructs/kafka-lane.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { PayloadStore } from './constructs/payload-store.js';
@@ -64,6 +65,8 @@ export class ServerlessTaskStack extends Stack {
   public readonly transcodeTask: TranscodeTask;
   /** Uploads under `uploads/` start transcode tasks. */
   public readonly uploadTrigger: UploadTrigger;
+  /** The stream lane (MSK → enrich-slow-queries → SQS FIFO), unless the context leaves it out. */
+  public readonly kafkaLane?: KafkaLane;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -111,6 +114,12 @@ export class ServerlessTaskStack extends Stack {
       outputFormats: UPLOAD_OUTPUT_FORMATS,
       outputDir: UPLOAD_OUTPUT_DIR,
       maxAttempts: 1,
+    });
+
+    this.kafkaLane = KafkaLane.fromContext(this, 'KafkaLane', {
+      vpc: this.mediaNetwork.vpc,
+      table: this.registry.table,
+      deadLetterQueue: this.destinations.failureQueue,
     });
 
     new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
