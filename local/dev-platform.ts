@@ -16,7 +16,17 @@ export interface EndpointsFile {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 's3' | 'lambda' | 'logs' | 'sfn', string>>;
   readonly outputs: Readonly<Record<string, string>>;
+  /** The Kafka event source mappings `stask streams` and `stask produce` work with (absent without Kafka). */
+  readonly streams?: readonly StreamEndpoint[];
   readonly pid: number;
+}
+
+export interface StreamEndpoint {
+  readonly id: string;
+  readonly functionName: string;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly bootstrap: string;
 }
 
 export interface DevPlatform {
@@ -43,6 +53,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
     credentials: { ...LOCAL_CREDENTIALS },
     endpoints: platform.endpoints,
     outputs: platform.outputs,
+    ...(platform.kafka ? { streams: platform.kafka.mappings.map((m) => ({ id: m.config.id, functionName: m.config.functionName, topic: m.config.topic, groupId: m.groupId, bootstrap: platform.kafka?.broker.bootstrap ?? '' })) } : {}),
     pid: process.pid,
   };
   writeFileSync(`${endpointsFile}.tmp`, `${JSON.stringify(content, null, 2)}\n`);

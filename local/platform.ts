@@ -12,6 +12,7 @@ import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/l
 import { workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
+import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
 import { matchesEventPattern } from './events/event-pattern.js';
@@ -47,6 +48,8 @@ export interface PlatformEndpoints {
   readonly lambda: string;
   readonly logs: string;
   readonly sfn: string;
+  /** The Kafka broker's bootstrap address, when the template has a Kafka source. */
+  readonly kafka?: string;
 }
 
 export interface Platform {
@@ -59,6 +62,8 @@ export interface Platform {
   readonly resources: readonly ProvisionedResource[];
   readonly lambda: LocalLambdaService;
   readonly logs: LogStore;
+  /** The broker and the mapping emulators, when the template has a Kafka source. */
+  readonly kafka?: KafkaLaneHost;
   /** Events from an earlier run that were resumed at start. */
   readonly resumedEvents: number;
   readonly restoredMessages: number;
@@ -179,7 +184,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       closers.unshift(async () => clearInterval(timer));
     }
 
+    const kafka = provisioned.kafkaMappings.length
+      ? await startKafkaLane({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), mappings: provisioned.kafkaMappings, invoke: (name, payload) => lambda.invokeSync(name, payload), sqs: servers.sqs.client, log })
+      : undefined;
+    if (kafka) closers.unshift(() => kafka.close());
+
     const endpoints: PlatformEndpoints = {
+      ...(kafka ? { kafka: kafka.broker.bootstrap } : {}),
       dynamodb: servers.dynamo.endpoint,
       sqs: servers.sqs.endpoint,
       s3: servers.s3.endpoint,
@@ -197,6 +208,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       resources: provisioned.resources,
       lambda,
       logs,
+      ...(kafka ? { kafka } : {}),
       resumedEvents,
       restoredMessages,
       taskClient: () => {

@@ -7,6 +7,8 @@ import { invoke, type InvokeOptions } from './commands/invoke.js';
 import { logs, type LogsOptions } from './commands/logs.js';
 import { ls, type LsOptions } from './commands/ls.js';
 import { outputs } from './commands/outputs.js';
+import { produce, type ProduceOptions } from './commands/produce.js';
+import { streams } from './commands/streams.js';
 import { redrive, type RedriveOptions } from './commands/redrive.js';
 import { retry } from './commands/retry.js';
 import { exec, type ExecOptions } from './commands/exec.js';
@@ -134,6 +136,20 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--dlq', 'from the failure destination queue (dead-letter queue)')
     .option('--function <name>', 'only records of this task name')
     .action(action((ctx, opts: RedriveOptions) => redrive(ctx, opts)));
+
+  program
+    .command('produce')
+    .description('send records to a Kafka topic of the embedded platform (one --value, or one per line of a JSONL file)')
+    .argument('<topic>', 'topic name, e.g. slow-queries')
+    .option('--value <text>', 'the record value')
+    .option('--file <file>', 'a JSONL file: one record value per line')
+    .option('--key <key>', 'the record key (every record)')
+    .action(action((ctx, topic: string, opts: ProduceOptions) => produce(ctx, topic, opts)));
+
+  program
+    .command('streams')
+    .description('each Kafka event source mapping: topic, group, lag per partition, last batch, failed records')
+    .action(action((ctx) => streams(ctx)));
 
   program
     .command('outputs')

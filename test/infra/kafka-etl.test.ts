@@ -1,4 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
