@@ -136,7 +136,15 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
           counts.out += outcome.out;
           counts.failed += outcome.dlq;
         } catch (error) {
-          const cause = error instanceof Error && error.cause instanceof Error && !(error instanceof IdempotencyAlreadyInProgressError) ? error.cause : error;
+          if (error instanceof IdempotencyAlreadyInProgressError) {
+            // Another delivery holds the record (or a crashed one did, until its invocation would have timed
+            // out): not a failure of the record, so no attempt is counted; Lambda retries from here.
+            counts.retry++;
+            retryError = { type: error.name, message: error.message };
+            batchItemFailures.push({ itemIdentifier: { partition: tp, offset: record.offset } });
+            break;
+          }
+          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
           const attempts = await countAttempt(d.dynamo, d.idempotencyTableName, key, d.idempotencyTtlSeconds);
           if (attempts > d.retryAttempts) {
             await toDlq(cause, true, attempts);

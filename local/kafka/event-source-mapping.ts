@@ -30,7 +30,7 @@ export interface MappingConfig {
   readonly maximumRecordAgeSeconds?: number;
   readonly bisectBatchOnFunctionError?: boolean;
   readonly reportBatchItemFailures?: boolean;
-  /** Delay between retries of a failing batch (Lambda backs off too). @default 200 */
+  /** First delay between retries of a failing batch, doubled each retry up to 10 s. @default 200 */
   readonly retryDelayMs?: number;
 }
 
@@ -208,7 +208,8 @@ export class KafkaEventSourceMapping {
         await this.discard(retry, 'RetryAttemptsExhausted', retries);
         return;
       }
-      await sleep(this.config.retryDelayMs ?? 200);
+      // Exponential backoff between retries, as Lambda's pollers do, at most 10 s.
+      await sleep(Math.min((this.config.retryDelayMs ?? 200) * 2 ** (retries - 1), 10_000));
       records = await this.dropExpired(retry, retries);
     }
   }
