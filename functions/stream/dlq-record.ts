@@ -19,6 +19,8 @@ export interface DlqRecordInput {
   readonly record: FailedKafkaRecord;
   readonly error: unknown;
   readonly taskId: string;
+  /** The operator (its task records' `function`): `stask redrive --dlq --function` selects by it. */
+  readonly function: string;
   readonly requestId: string;
   readonly functionArn: string;
   readonly attempts: number;
@@ -26,7 +28,7 @@ export interface DlqRecordInput {
   readonly retryable: boolean;
 }
 
-export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { readonly recordKey: string; readonly retryable: boolean } {
+export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { readonly function: string; readonly recordKey: string; readonly retryable: boolean } {
   const record = buildDestinationRecord({
     taskId: input.taskId,
     requestId: input.requestId,
@@ -37,5 +39,5 @@ export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { rea
     response: { error: toErrorLike(input.error) },
     functionError: 'Handled',
   });
-  return { ...record, recordKey: recordKey(input.record.topic, input.record.partition, input.record.offset), retryable: input.retryable };
+  return { ...record, function: input.function, recordKey: recordKey(input.record.topic, input.record.partition, input.record.offset), retryable: input.retryable };
 }

@@ -97,7 +97,7 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
       for (const record of records) {
         const key = recordKey(record.topic, record.partition, record.offset);
         const toDlq = async (error: unknown, retryable: boolean, attempts: number): Promise<void> => {
-          const body = buildDlqRecord({ record: toFailedRecord(record), error, taskId: task.taskId, requestId: context.awsRequestId || randomUUID(), functionArn: context.invokedFunctionArn, attempts, retryable });
+          const body = buildDlqRecord({ record: toFailedRecord(record), error, taskId: task.taskId, function: d.functionName, requestId: context.awsRequestId || randomUUID(), functionArn: context.invokedFunctionArn, attempts, retryable });
           await d.sqs.send(new SendMessageCommand({ QueueUrl: d.dlqUrl, MessageBody: JSON.stringify(body) }));
           d.logger.warn('record sent to the DLQ', { recordKey: key, retryable, error: (error as Error).message });
         };

@@ -8,6 +8,8 @@ import { InvalidTransitionError } from '../../../functions/core/errors.js';
 import type { CommandContext } from '../context.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { retryConflict } from './retry.js';
+import { replayToTopic, streamRecordOf } from './redrive-stream.js';
+import { streamsTarget } from '../streams-target.js';
 
 export interface RedriveOptions {
   readonly dlq?: boolean;
@@ -93,6 +95,15 @@ export async function redrive(ctx: CommandContext, options: RedriveOptions): Pro
           continue;
         }
         received.add(id);
+        const stream = streamRecordOf(message.Body);
+        if (stream) {
+          // A record an operator could not process: back to its source topic.
+          if (options.function !== undefined && stream.function !== options.function) { leave.push(message); continue; }
+          await replayToTopic((await streamsTarget(ctx.options)).bootstrap, stream);
+          report.redriven.push(stream.recordKey);
+          await remove(message);
+          continue;
+        }
         const entry = parseDlqRecord(message.Body);
         if ('invalid' in entry) {
           report.skipped.push({ taskId: null, reason: `${entry.invalid} (message ${id})` });
