@@ -76,10 +76,10 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
   return kafkaConsumer<unknown, TIn>(async (event, context: Context) => {
     const d = deps();
     config.registerLambdaContext(context);
-    once ??= makeIdempotent(async (input: { key: string; run: () => Promise<Outcome> }) => input.run(), {
+    const runOnce = (once ??= makeIdempotent(async (input: { key: string; run: () => Promise<Outcome> }) => input.run(), {
       persistenceStore: d.persistence,
       config,
-    });
+    }));
     const slices = new Map<string, ConsumerRecord<unknown, TIn>[]>();
     for (const r of event.records) {
       const tp = `${r.topic}-${r.partition}`;
@@ -88,7 +88,8 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
       slices.set(tp, list);
     }
     const batchItemFailures: { itemIdentifier: { partition: string; offset: number } }[] = [];
-    for (const [tp, records] of slices) {
+    // Partitions are independent: their slices run concurrently, each in offset order.
+    await Promise.all([...slices].map(async ([tp, records]) => {
       const first = records[0] as ConsumerRecord<unknown, TIn>;
       const last = records[records.length - 1] as ConsumerRecord<unknown, TIn>;
       const task = await startBatchTask(d.registry, d.functionName, { topic: first.topic, partition: first.partition, firstOffset: first.offset, lastOffset: last.offset }, context.awsRequestId);
@@ -103,7 +104,7 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
         };
         let ran = false;
         try {
-          const outcome = await once({
+          const outcome = await runOnce({
             key,
             run: async () => {
               ran = true;
@@ -159,7 +160,7 @@ export function streamOperator<TIn, TOut>(operator: RecordOperator<TIn, TOut>, d
         }
       }
       await task.finish(counts, retryError);
-    }
+    }));
     return { batchItemFailures };
   }, schema);
 }
