@@ -162,7 +162,8 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'dynalite table' });
         break;
       case 'AWS::SQS::Queue': {
-        const url = await createQueue(options.clients.sqs, id);
+        const fifo = resource.Properties?.FifoQueue === true;
+        const url = await createQueue(options.clients.sqs, fifo ? `${id}.fifo` : id, fifo ? { FifoQueue: 'true', ContentBasedDeduplication: String(resource.Properties?.ContentBasedDeduplication === true) } : undefined);
         local.set(id, { ref: url, attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${id}`, QueueName: id, QueueUrl: url } });
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'local-aws-sqs queue (journaled)' });
         break;
@@ -368,9 +369,9 @@ async function createTable(client: DynamoDBClient, name: string, resource: CfnRe
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }
 
-async function createQueue(client: SQSClient, name: string): Promise<string> {
+async function createQueue(client: SQSClient, name: string, attributes?: Record<string, string>): Promise<string> {
   try {
-    return (await client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+    return (await client.send(new CreateQueueCommand({ QueueName: name, ...(attributes ? { Attributes: attributes } : {}) }))).QueueUrl ?? '';
   } catch (error) {
     // It exists with the attributes set in pass 2 of an earlier provisioning: the queue is reused as is.
     if ((error as { name?: string }).name !== 'QueueNameExists') throw error;
