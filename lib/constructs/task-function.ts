@@ -80,13 +80,6 @@ export interface TaskFunctionProps {
   readonly reservedConcurrentExecutions?: number;
 
   /**
-   * Modules left out of the bundle (optional dependencies the code imports only on paths it does not take).
-   *
-   * @default - none: everything is bundled
-   */
-  readonly externalModules?: string[];
-
-  /**
    * Function description.
    *
    * @default - no description
@@ -170,7 +163,6 @@ export class TaskFunction extends Construct {
         // The AWS SDK v3 is bundled, not taken from the runtime: the asset is self-contained, so the
         // embedded platform runs the exact bytes that deploy, and the SDK version is the one tested.
         bundleAwsSDK: true,
-        ...(props.externalModules ? { externalModules: props.externalModules } : {}),
         // esbuild is a dev dependency: bundle on the host, never in Docker.
         forceDockerBundling: false,
       },
