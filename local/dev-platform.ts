@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import { ENDPOINTS_FILE, type EndpointsFile, type StreamEndpoint } from '../functions/core/facts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
 import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
@@ -10,24 +11,8 @@ export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'st
   readonly log?: (line: string) => void;
 }
 
-/** What `stask dev` writes to DIR/endpoints.json: how the CLI (or any SDK client) reaches the platform. */
-export interface EndpointsFile {
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 's3' | 'lambda' | 'logs' | 'sfn', string>>;
-  readonly outputs: Readonly<Record<string, string>>;
-  /** The Kafka event source mappings `stask streams` and `stask produce` work with (absent without Kafka). */
-  readonly streams?: readonly StreamEndpoint[];
-  readonly pid: number;
-}
-
-export interface StreamEndpoint {
-  readonly id: string;
-  readonly functionName: string;
-  readonly topic: string;
-  readonly groupId: string;
-  readonly bootstrap: string;
-}
+/** What `stask dev` writes to DIR/endpoints.json (the type lives with the other shared facts). */
+export type { EndpointsFile, StreamEndpoint };
 
 export interface DevPlatform {
   readonly platform: Platform;
@@ -43,7 +28,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolvePath(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const endpointsFile = join(dataDir, 'endpoints.json');
+  const endpointsFile = join(dataDir, ENDPOINTS_FILE);
   refuseIfRunning(endpointsFile);
 
   const started = Date.now();

@@ -25,12 +25,13 @@ export async function startBatchTask(registry: TaskRegistry, fn: string, slice: 
   const encoded = encodePayload(payload);
   const { task } = await registry.create({ taskId, function: fn, payload, payloadHash: encoded.sha256, payloadSizeBytes: encoded.sizeBytes, maxAttempts: 1 });
   let running = false;
+  const detail = `offsets ${slice.firstOffset}..${slice.lastOffset}`;
   if (task.status === 'QUEUED' || task.status === 'RETRYING') {
-    await registry.transition(taskId, 'RUNNING', { from: ['QUEUED', 'RETRYING'], set: { executionRef }, incrementAttempts: true, detail: `offsets ${slice.firstOffset}..${slice.lastOffset}` });
+    await registry.start(taskId, { executionRef, from: ['QUEUED', 'RETRYING'], detail });
     running = true;
   } else if (task.status === 'RUNNING') {
-    // A redelivery after a crash: this invocation takes the task over.
-    await registry.transition(taskId, 'RUNNING', { from: ['RUNNING'], set: { executionRef }, incrementAttempts: true, detail: 'redelivered' });
+    // A redelivery after a crash: this invocation takes the task over from the attempt that held it.
+    await registry.start(taskId, { executionRef, retryOf: task.executionRef ?? '', detail: `${detail} redelivered` });
     running = true;
   }
   return {
@@ -39,9 +40,11 @@ export async function startBatchTask(registry: TaskRegistry, fn: string, slice: 
       if (!running) return; // already finished by an earlier delivery: its counts stand
       const result = { recordsIn: counts.in, recordsOut: counts.out, recordsFailed: counts.failed, duplicatesSkipped: counts.skipped, lastOffset: slice.lastOffset };
       if (counts.retry > 0) {
-        await registry.transition(taskId, 'RETRYING', { from: ['RUNNING'], executionRef, set: { result, error: error ?? { type: 'Retry', message: 'a record asked for a retry' } } });
+        // The counts so far stay on the record; RETRYING itself carries only the error.
+        await registry.annotate(taskId, executionRef, { result });
+        await registry.retrying(taskId, { executionRef, error: error ?? { type: 'Retry', message: 'a record asked for a retry' } });
       } else {
-        await registry.transition(taskId, 'SUCCEEDED', { from: ['RUNNING'], executionRef, set: { result } });
+        await registry.succeed(taskId, { executionRef, result });
       }
     },
   };

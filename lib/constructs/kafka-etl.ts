@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ManagedKafkaEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STREAM_ENV, TASK_TABLE_ENV } from '../../functions/stream/env-names.js';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TaskFunction } from './task-function.js';
 
@@ -63,7 +63,7 @@ export class KafkaEtl extends Construct {
   constructor(scope: Construct, id: string, props: KafkaEtlProps) {
     super(scope, id);
     validate(props);
-    const retryAttempts = props.retryAttempts ?? 2;
+    const retryAttempts = props.retryAttempts ?? DEFAULTS.streamRetryAttempts;
 
     this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -90,12 +90,12 @@ export class KafkaEtl extends Construct {
       timeout: props.timeout ?? Duration.minutes(1),
       description: `Kafka ETL operator ${props.operatorName} (topic ${props.topic})`,
       environment: {
-        [TASK_TABLE_ENV]: props.table.tableName,
-        [STREAM_ENV.dlqUrl]: props.deadLetterQueue.queueUrl,
-        [STREAM_ENV.idempotencyTableName]: this.idempotencyTable.tableName,
-        [STREAM_ENV.retryAttempts]: String(retryAttempts),
-        ...(this.sinkQueue ? { [STREAM_ENV.sinkQueueUrl]: this.sinkQueue.queueUrl } : {}),
-        ...(props.sinkTable ? { [STREAM_ENV.sinkTableName]: props.sinkTable.tableName } : {}),
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.streamDlqUrl]: props.deadLetterQueue.queueUrl,
+        [ENV.streamIdempotencyTableName]: this.idempotencyTable.tableName,
+        [ENV.streamRetryAttempts]: String(retryAttempts),
+        ...(this.sinkQueue ? { [ENV.streamSinkQueueUrl]: this.sinkQueue.queueUrl } : {}),
+        ...(props.sinkTable ? { [ENV.streamSinkTableName]: props.sinkTable.tableName } : {}),
       },
     });
     const fn = this.operator.function;
@@ -146,7 +146,7 @@ function validate(props: KafkaEtlProps): void {
   if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) fail(`batchSize must be an integer from 1 to 10000, got ${batch}`);
   const window = props.maxBatchingWindow?.toSeconds({ integral: false }) ?? 0;
   if (window > 300 || !Number.isInteger(window)) fail(`maxBatchingWindow must be whole seconds, at most 300, got ${window}`);
-  const retries = props.retryAttempts ?? 2;
+  const retries = props.retryAttempts ?? DEFAULTS.streamRetryAttempts;
   if (!Number.isInteger(retries) || retries < 0 || retries > 10_000) fail(`retryAttempts must be an integer from 0 to 10000, got ${retries}`);
   const age = props.maxRecordAge?.toSeconds();
   if (age !== undefined && (age < 60 || age > 604_800)) fail(`maxRecordAge must be from 60 seconds to 7 days, got ${age} seconds`);

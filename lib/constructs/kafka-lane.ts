@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STACK_OUTPUTS } from '../../functions/core/facts.js';
 import { KafkaEtl } from './kafka-etl.js';
 
 /**
@@ -74,9 +75,9 @@ export class KafkaLane extends Construct {
       table: props.table,
       deadLetterQueue: props.deadLetterQueue,
     });
-    new CfnOutput(Stack.of(this), 'KafkaClusterArn', { value: this.clusterArn, description: 'MSK cluster of the Kafka ETL lane' });
+    new CfnOutput(Stack.of(this), STACK_OUTPUTS.kafkaClusterArn, { value: this.clusterArn, description: 'MSK cluster of the Kafka ETL lane' });
     if (this.etl.sinkQueue) {
-      new CfnOutput(Stack.of(this), 'KafkaSinkQueueUrl', { value: this.etl.sinkQueue.queueUrl, description: `SQS FIFO sink of ${SLOW_QUERY_OPERATOR}` });
+      new CfnOutput(Stack.of(this), STACK_OUTPUTS.kafkaSinkQueueUrl, { value: this.etl.sinkQueue.queueUrl, description: `SQS FIFO sink of ${SLOW_QUERY_OPERATOR}` });
     }
   }
 }

@@ -1,7 +1,7 @@
 // The sample operator: a slow-query event in, the same event enriched out — the fingerprint that
 // analyze-slow-queries computes, the SQL with its literals masked, and a class for the likely cause.
 import { z } from 'zod';
-import { fingerprint } from '../../tasks/analyze-slow-queries/fingerprint.js';
+import { fingerprint } from '../../short/analyze-slow-queries/fingerprint.js';
 import { NonRetryableError } from '../errors.js';
 
 export const SlowQueryEventSchema = z.object({

@@ -5,13 +5,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../functions/transcoder/child.js';
-import { StopRequestedError } from '../../../functions/transcoder/errors.js';
-import { main } from '../../../functions/transcoder/worker.js';
+import { run } from '../../../../functions/long/transcoder/child.js';
+import { StopRequestedError } from '../../../../functions/long/transcoder/errors.js';
+import { main } from '../../../../functions/long/transcoder/worker.js';
 import { BUCKET, listKeys, makeClip, processesMatching, putFile, record, runningTask, startHarness, uniqueWorkDir, waitFor, workerEnv, type Harness } from './support.js';
 
-const WORKER = fileURLToPath(new URL('../../../functions/transcoder/worker.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const WORKER = fileURLToPath(new URL('../../../../functions/long/transcoder/worker.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 let h: Harness;
 /** 20 s of 640x360 encoded with x264's veryslow preset: far longer than these tests wait. */
@@ -44,7 +44,7 @@ describe('stop', () => {
     expect(await processesMatching(workDir)).toHaveLength(1); // ffmpeg, found by its work-dir arguments
 
     // Act
-    await h.registry.transition(task.taskId, 'STOPPING');
+    await h.registry.requestStop(task.taskId);
     const stopAskedAt = Date.now();
     const exitCode = await running;
 

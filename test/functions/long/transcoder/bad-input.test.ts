@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../functions/transcoder/worker.js';
+import { main } from '../../../../functions/long/transcoder/worker.js';
 import { BUCKET, FIXTURES, ffprobe, download, listKeys, makeClip, putBytes, putFile, record, runningTask, startHarness, workerEnv, type Harness } from './support.js';
 
 let h: Harness;

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../functions/transcoder/worker.js';
+import { main } from '../../../../functions/long/transcoder/worker.js';
 import { BUCKET, download, ffprobe, listKeys, makeClip, putFile, record, runningTask, startHarness, workerEnv, type Harness } from './support.js';
 
 let h: Harness;

@@ -1,14 +1,14 @@
 // The transcoder's pure parts: payload validation, output layout, ffmpeg command lines, progress
 // parsing, encoder selection and frame-rate choice.
 import { describe, expect, it } from 'vitest';
-import { InvalidPayloadError } from '../../../functions/core/errors.js';
-import { concatList, equalCutTimes, joinArgs, singlePassArgs, splitVideoArgs, type EncodeSettings } from '../../../functions/transcoder/commands.js';
-import { chooseEncoders, parseEncoderList } from '../../../functions/transcoder/encoders.js';
-import { ProgressParser, type ProgressBlock } from '../../../functions/transcoder/ffmpeg.js';
-import { videoEncodeArgs, type Preset } from '../../../functions/transcoder/formats.js';
-import { localName, outputLayout, segmentsPrefix } from '../../../functions/transcoder/layout.js';
-import { parseTranscodePayload, parseTranscodePayloadJson } from '../../../functions/transcoder/payload.js';
-import { chooseFrameRate } from '../../../functions/transcoder/probe.js';
+import { InvalidPayloadError } from '../../../../functions/core/errors.js';
+import { concatList, equalCutTimes, joinArgs, singlePassArgs, splitVideoArgs, type EncodeSettings } from '../../../../functions/long/transcoder/commands.js';
+import { chooseEncoders, parseEncoderList } from '../../../../functions/long/transcoder/encoders.js';
+import { ProgressParser, type ProgressBlock } from '../../../../functions/long/transcoder/ffmpeg.js';
+import { videoEncodeArgs, type Preset } from '../../../../functions/long/transcoder/formats.js';
+import { localName, outputLayout, segmentsPrefix } from '../../../../functions/long/transcoder/layout.js';
+import { parseTranscodePayload, parseTranscodePayloadJson } from '../../../../functions/long/transcoder/payload.js';
+import { chooseFrameRate } from '../../../../functions/long/transcoder/probe.js';
 
 const BASE = { bucket: 'media', object: 'in/a.mp4', output_dir: 'out', dst_format: 'mp4' };
 

@@ -1,18 +1,23 @@
-// The worker's link to its task record: heartbeats (every heartbeatMs, so the sweeper sees the attempt
-// alive), progress (written at most once a second, plus the final one) and stop detection: a heartbeat
-// that finds the record STOPPING, or finds that this attempt no longer owns the task, fires `onStop`.
-import type { TaskRegistry } from '../core/registry.js';
+// An attempt's link to its task record, in every lane that runs code (the Lambda runtime, the transcoder
+// worker): heartbeats (every heartbeatMs, so the sweeper sees the attempt alive), progress (written at most
+// once a second, plus the final one) and stop detection: a heartbeat that finds the record STOPPING, or finds
+// that this attempt no longer owns the task, fires `onStop`.
+import { DEFAULTS } from './facts.js';
+import type { TaskRegistry } from './registry.js';
+
+/** Why the work must stop: a stop was requested, or another attempt owns the task now. */
+export type StopCause = 'stopping' | 'lost';
 
 export interface BeaconOptions {
   readonly registry: TaskRegistry;
   readonly taskId: string;
   readonly executionRef: string;
-  /** Liveness heartbeat interval. @default 10 000 */
+  /** Liveness heartbeat interval. @default DEFAULTS.heartbeatSeconds × 1000 */
   readonly heartbeatMs?: number;
   /** Minimum time between two progress writes. @default 1000 */
   readonly progressIntervalMs?: number;
   /** Called once, with the reason, when the work must stop. */
-  readonly onStop: (reason: string) => void;
+  readonly onStop: (reason: string, cause: StopCause) => void;
   /** Heartbeat write failures (network): logged by the caller, never fatal. */
   readonly onError?: (error: unknown) => void;
 }
@@ -33,30 +38,34 @@ export class TaskBeacon {
   constructor(private readonly options: BeaconOptions) {}
 
   /**
-   * One heartbeat now; then one every heartbeatMs until close(). Resolves false when the attempt must
-   * not run (the record is STOPPING or owned by another attempt).
+   * One heartbeat now (unless `immediate` is false: the claim just wrote one); then one every heartbeatMs until
+   * close(). Resolves false when the attempt must not run (the record is STOPPING or owned by another attempt).
    */
-  async start(): Promise<boolean> {
-    await this.beat();
-    this.timer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? 10_000);
+  async start(immediate = true): Promise<boolean> {
+    if (immediate) await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.options.heartbeatMs ?? DEFAULTS.heartbeatSeconds * 1000);
     this.timer.unref();
     return !this.stopped;
   }
 
-  /** Records progress: at once if the last write is a second old, else once that second is over. */
-  progress(percent: number, message?: string): void {
+  /**
+   * Records progress: at once if the last write is a second old, else once that second is over. Resolves when
+   * the write it made at once is done (at once when the write is deferred).
+   */
+  progress(percent: number, message?: string): Promise<void> {
+    if (!Number.isFinite(percent)) return Promise.resolve(); // nothing to report
     this.pending = { percent: round(percent), ...(message ? { message } : {}) };
     const interval = this.options.progressIntervalMs ?? 1000;
     const wait = this.lastProgressAt + interval - Date.now();
-    if (wait <= 0) {
-      void this.flushPending();
-    } else if (!this.trailing) {
+    if (wait <= 0) return this.flushPending();
+    if (!this.trailing) {
       this.trailing = setTimeout(() => {
         this.trailing = undefined;
         void this.flushPending();
       }, wait);
       this.trailing.unref();
     }
+    return Promise.resolve();
   }
 
   /** Writes this progress now, whatever the rate limit (the final 100). */
@@ -87,8 +96,8 @@ export class TaskBeacon {
     this.inFlight = this.inFlight.then(async () => {
       try {
         const record = await registry.heartbeat(taskId, executionRef, progress);
-        if (!record) this.stop(`attempt ${executionRef} no longer owns task '${taskId}'`);
-        else if (record.status === 'STOPPING') this.stop(`task '${taskId}' is STOPPING`);
+        if (!record) this.stop(`attempt ${executionRef} no longer owns task '${taskId}'`, 'lost');
+        else if (record.status === 'STOPPING') this.stop(`task '${taskId}' is STOPPING`, 'stopping');
       } catch (error) {
         this.options.onError?.(error);
       }
@@ -96,10 +105,10 @@ export class TaskBeacon {
     return this.inFlight;
   }
 
-  private stop(reason: string): void {
+  private stop(reason: string, cause: StopCause): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.options.onStop(reason);
+    this.options.onStop(reason, cause);
   }
 }
 

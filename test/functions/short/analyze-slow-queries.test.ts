@@ -7,13 +7,13 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPayloadError } from '../../../functions/core/errors.js';
-import { analyzeSlowQueries } from '../../../functions/tasks/analyze-slow-queries/analyze.js';
-import { fingerprint } from '../../../functions/tasks/analyze-slow-queries/fingerprint.js';
-import { parseAnalyzeSlowQueriesPayload } from '../../../functions/tasks/analyze-slow-queries/payload.js';
-import { parseSlowLog } from '../../../functions/tasks/analyze-slow-queries/slow-log.js';
-import type { SlowLogEntry } from '../../../functions/tasks/analyze-slow-queries/slow-log.js';
-import { summarize } from '../../../functions/tasks/analyze-slow-queries/summarize.js';
-import type { SlowQuerySummary } from '../../../functions/tasks/analyze-slow-queries/summarize.js';
+import { analyzeSlowQueries } from '../../../functions/short/analyze-slow-queries/analyze.js';
+import { fingerprint } from '../../../functions/short/analyze-slow-queries/fingerprint.js';
+import { parseAnalyzeSlowQueriesPayload } from '../../../functions/short/analyze-slow-queries/payload.js';
+import { parseSlowLog } from '../../../functions/short/analyze-slow-queries/slow-log.js';
+import type { SlowLogEntry } from '../../../functions/short/analyze-slow-queries/slow-log.js';
+import { summarize } from '../../../functions/short/analyze-slow-queries/summarize.js';
+import type { SlowQuerySummary } from '../../../functions/short/analyze-slow-queries/summarize.js';
 
 const FIXTURE_URL = new URL('../../fixtures/mysql-slow.log', import.meta.url);
 

@@ -2,7 +2,7 @@
 // override when the build has it, else the format's first available default.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { InvalidPayloadError } from '../core/errors.js';
+import { InvalidPayloadError } from '../../core/errors.js';
 import { FORMATS, type AudioEncoder, type DstFormat, type VideoEncoder } from './formats.js';
 import { FFMPEG } from './child.js';
 

@@ -1,6 +1,6 @@
 /**
  * The video transcoder worker: an ECS Fargate container on AWS (one `ecs:runTask.sync` step per run)
- * and, on the embedded platform, a child process (`node --import tsx functions/transcoder/worker.ts`).
+ * and, on the embedded platform, a child process (`node --import tsx functions/long/transcoder/worker.ts`).
  *
  * Environment: TASK_ID, EXECUTION_REF, TASK_TABLE_NAME, TASK_PAYLOAD, WORKER_MODE (transcode | plan |
  * segment | join), SEGMENT_INDEX, WORK_DIR, SEGMENT_MIN_DURATION_SECONDS, SEGMENT_COUNT,
@@ -17,8 +17,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
-import { TaskRegistry } from '../core/registry.js';
-import { TaskBeacon } from './beacon.js';
+import { TaskRegistry } from '../../core/registry.js';
+import { TaskBeacon } from '../../core/beacon.js';
 import { createClients, readConfig, type WorkerConfig } from './config.js';
 import { StopRequestedError } from './errors.js';
 import { parseTranscodePayloadJson } from './payload.js';
@@ -67,7 +67,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   let workDir: string | undefined;
   try {
     // The payload first: an invalid one fails the task before anything is downloaded.
-    const payload = parseTranscodePayloadJson(config.payloadJson);
+    const payload = parseTranscodePayloadJson(config.payloadJson, config.uploads);
     logger.info('start', { phase: 'start', executionRef, source: `s3://${payload.bucket}/${payload.object}`, format: payload.format });
     if (!(await beacon.start())) throw controller.signal.reason;
     const parent = config.workDir ?? tmpdir();

@@ -10,15 +10,15 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { TaskRegistry } from '../../../functions/core/registry.js';
-import type { TaskRecord } from '../../../functions/core/task-record.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/servers.js';
-import { createTaskTable, startDynalite, startS3, type EmbeddedDynamo, type EmbeddedS3 } from '../../support/embedded-servers.js';
+import { TaskRegistry } from '../../../../functions/core/registry.js';
+import type { TaskRecord } from '../../../../functions/core/task-record.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, S3RVER_CLIENT_ENV } from '../../../../local/servers.js';
+import { createTaskTable, startDynalite, startS3, type EmbeddedDynamo, type EmbeddedS3 } from '../../../support/embedded-servers.js';
 
 const execFileAsync = promisify(execFile);
 
 export const BUCKET = 'media';
-export const FIXTURES = new URL('../../fixtures/media/', import.meta.url);
+export const FIXTURES = new URL('../../../fixtures/media/', import.meta.url);
 
 export interface Harness {
   readonly dynamo: EmbeddedDynamo;
@@ -108,7 +108,7 @@ export async function runningTask(h: Harness, payload: unknown, name = 'tx'): Pr
   const taskId = `${name}_${process.pid}_${++taskCounter}`;
   const executionRef = `arn:aws:states:us-east-1:000000000000:execution:Transcode:${taskId}`;
   await h.registry.create({ taskId, function: 'transcode', payload, payloadHash: randomBytes(8).toString('hex'), payloadSizeBytes: 100, maxAttempts: 1 });
-  await h.registry.transition(taskId, 'RUNNING', { set: { executionRef } });
+  await h.registry.start(taskId, { executionRef });
   return { taskId, executionRef };
 }
 
@@ -121,6 +121,7 @@ export function workerEnv(h: Harness, task: { taskId: string; executionRef: stri
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: h.dynamo.endpoint,
     AWS_ENDPOINT_URL_S3: h.s3.endpoint,
+    ...S3RVER_CLIENT_ENV,
     TASK_ID: task.taskId,
     EXECUTION_REF: task.executionRef,
     TASK_TABLE_NAME: h.table,

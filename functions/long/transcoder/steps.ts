@@ -3,8 +3,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { TaskRegistry } from '../core/registry.js';
-import type { TaskBeacon } from './beacon.js';
+import type { TaskRegistry } from '../../core/registry.js';
+import type { TaskBeacon } from '../../core/beacon.js';
 import type { EncodeSettings } from './commands.js';
 import { availableEncoders, chooseEncoders } from './encoders.js';
 import { InvalidInputError, StopRequestedError, s3Url } from './errors.js';

@@ -1,7 +1,7 @@
 // The transcode task's payload: `{ bucket, object, output_dir, dst_format }` plus optional encoder,
 // resolution, preset and segmented-mode overrides. Validated before anything else runs.
 import { z } from 'zod';
-import { InvalidPayloadError } from '../core/errors.js';
+import { InvalidPayloadError } from '../../core/errors.js';
 import {
   DST_FORMATS,
   FORMATS,
@@ -101,8 +101,24 @@ export interface TranscodePayload {
   readonly segmentMinDurationSeconds?: number;
 }
 
-/** Validates a payload (parsed JSON). Throws InvalidPayloadError: `<field>: <problem>; ...`. */
-export function parseTranscodePayload(raw: unknown): TranscodePayload {
+/** Where outputs must not go: the prefix of a bucket whose uploads start transcodes. */
+export interface UploadArea {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** Why an output directory is refused: under the upload prefix, each output would start new transcodes. */
+export function uploadAreaProblem(bucket: string, outputDir: string, area: UploadArea | undefined): string | undefined {
+  if (!area || area.prefix === '' || bucket !== area.bucket) return undefined;
+  if (!`${outputDir.replace(/\/$/, '')}/`.startsWith(area.prefix)) return undefined;
+  return `must be outside '${area.prefix}' of bucket '${bucket}': uploads there start transcodes, so each output would start new ones; got '${outputDir}'`;
+}
+
+/**
+ * Validates a payload (parsed JSON). Throws InvalidPayloadError: `<field>: <problem>; ...`. With `uploads`, an
+ * output_dir under that upload prefix is refused.
+ */
+export function parseTranscodePayload(raw: unknown, uploads?: UploadArea): TranscodePayload {
   const result = TranscodePayloadSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
@@ -112,6 +128,8 @@ export function parseTranscodePayload(raw: unknown): TranscodePayload {
     throw new InvalidPayloadError(problems.join('; '));
   }
   const p = result.data;
+  const areaProblem = uploadAreaProblem(p.bucket, p.output_dir, uploads);
+  if (areaProblem) throw new InvalidPayloadError(`output_dir: ${areaProblem}`);
   const video = p.video_codec === undefined ? undefined : resolveVideoEncoder(p.video_codec);
   const audio = p.audio_codec === undefined ? undefined : resolveAudioEncoder(p.audio_codec);
   return {
@@ -129,7 +147,7 @@ export function parseTranscodePayload(raw: unknown): TranscodePayload {
 }
 
 /** TASK_PAYLOAD as the state machine passes it: JSON text. */
-export function parseTranscodePayloadJson(text: string | undefined): TranscodePayload {
+export function parseTranscodePayloadJson(text: string | undefined, uploads?: UploadArea): TranscodePayload {
   if (text === undefined || text.trim() === '') throw new InvalidPayloadError('payload: TASK_PAYLOAD is empty');
   let raw: unknown;
   try {
@@ -137,5 +155,5 @@ export function parseTranscodePayloadJson(text: string | undefined): TranscodePa
   } catch (error) {
     throw new InvalidPayloadError(`payload: not JSON (${(error as Error).message})`);
   }
-  return parseTranscodePayload(raw);
+  return parseTranscodePayload(raw, uploads);
 }

@@ -4,12 +4,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskRegistry } from '../../../functions/core/registry.js';
-import type { TaskRecord } from '../../../functions/core/task-record.js';
-import { TaskBeacon } from '../../../functions/transcoder/beacon.js';
-import { createClients } from '../../../functions/transcoder/config.js';
-import { SourceNotFoundError } from '../../../functions/transcoder/errors.js';
-import { S3Files } from '../../../functions/transcoder/s3-files.js';
+import { TaskRegistry } from '../../../../functions/core/registry.js';
+import type { TaskRecord } from '../../../../functions/core/task-record.js';
+import { TaskBeacon } from '../../../../functions/core/beacon.js';
+import { createClients } from '../../../../functions/long/transcoder/config.js';
+import { SourceNotFoundError } from '../../../../functions/long/transcoder/errors.js';
+import { S3Files } from '../../../../functions/long/transcoder/s3-files.js';
 import { BUCKET, listKeys, record, runningTask, startHarness, workerEnv, type Harness } from './support.js';
 
 let h: Harness;
@@ -139,7 +139,7 @@ describe('TaskBeacon', () => {
     const beacon = new TaskBeacon({ registry: h.registry, ...task, onStop: (r) => stops.push(r) });
     expect(await beacon.start()).toBe(true);
 
-    await h.registry.transition(task.taskId, 'STOPPING');
+    await h.registry.requestStop(task.taskId);
     await beacon.finalProgress(50);
     await beacon.close();
 

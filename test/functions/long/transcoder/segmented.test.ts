@@ -2,7 +2,7 @@
 // same frame count (±1) and duration (±1 frame); the scratch segments are deleted at the end.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../functions/transcoder/worker.js';
+import { main } from '../../../../functions/long/transcoder/worker.js';
 import { BUCKET, downloadOutput, ffprobe, listKeys, makeClip, putFile, record, runningTask, startHarness, workerEnv, type Harness, type Probed } from './support.js';
 
 let h: Harness;
