@@ -41,3 +41,38 @@ export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { rea
   });
   return { ...record, function: input.function, recordKey: recordKey(input.record.topic, input.record.partition, input.record.offset), retryable: input.retryable };
 }
+
+/** A DLQ record of an operator read back: the Kafka record to produce to its topic again. */
+export interface StreamDlqRecord {
+  readonly recordKey: string;
+  readonly function?: string;
+  readonly topic: string;
+  readonly key?: Buffer;
+  readonly value: Buffer;
+  readonly headers: Map<Buffer, Buffer>;
+}
+
+/** The Kafka record in a DLQ message of an operator, or undefined for any other failure record. */
+export function streamRecordOf(body: string | undefined): StreamDlqRecord | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return undefined;
+  }
+  const r = parsed as { recordKey?: unknown; function?: unknown; requestPayload?: { topic?: unknown; key?: unknown; value?: unknown; headers?: unknown } } | null;
+  const p = r?.requestPayload;
+  if (typeof r?.recordKey !== 'string' || typeof p?.topic !== 'string' || typeof p.value !== 'string') return undefined;
+  const headers = new Map<Buffer, Buffer>();
+  for (const h of Array.isArray(p.headers) ? (p.headers as Record<string, number[]>[]) : []) {
+    for (const [k, v] of Object.entries(h)) headers.set(Buffer.from(k), Buffer.from(v));
+  }
+  return {
+    recordKey: r.recordKey,
+    ...(typeof r.function === 'string' ? { function: r.function } : {}),
+    topic: p.topic,
+    ...(typeof p.key === 'string' ? { key: Buffer.from(p.key, 'base64') } : {}),
+    value: Buffer.from(p.value, 'base64'),
+    headers,
+  };
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Consumer } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../bin/cli/main.js';
-import { streamRecordOf } from '../../bin/cli/commands/redrive-stream.js';
+import { streamRecordOf } from '../../functions/stream/dlq-record.js';
 import { buildDlqRecord } from '../../functions/stream/dlq-record.js';
 import { createTopic, useBroker } from '../support/kafka.js';
 import { fakeIO } from './fake-io.js';

@@ -4,7 +4,8 @@ import { STACK_OUTPUTS } from '../../../functions/core/facts.js';
 import type { CommandContext } from '../context.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { retryConflict } from './retry.js';
-import { replayToTopic, streamRecordOf } from './redrive-stream.js';
+import { streamRecordOf } from '../../../functions/stream/dlq-record.js';
+import { replayToTopic } from './redrive-stream.js';
 import { streamsTarget } from '../streams-target.js';
 
 export { parseDlqRecord, type DlqEntry, type RedriveReport };
