@@ -4,7 +4,7 @@ import { ENDPOINTS_FILE, type EndpointsFile, type StreamEndpoint } from '../func
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
 import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
-export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'stackName' | 'scheduleScale' | 'functionEnv' | 'synth'> {
+export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'stackName' | 'scheduleScale' | 'functionEnv' | 'synth' | 'synthContext'> {
   readonly dataDir: string;
   readonly root: string;
   readonly retryDelayScale?: number;

@@ -36,6 +36,8 @@ export interface PlatformOptions {
   readonly retryDelayScale?: number;
   /** Synthesize first when cdk.out is older than the sources. @default true */
   readonly synth?: boolean;
+  /** CDK context of that synth (e.g. `{ kafkaLane: 'true' }`); give it a `cdkOut` of its own. */
+  readonly synthContext?: Readonly<Record<string, string>>;
   /** Scales EventBridge schedule rates (rate(1 minute) × 0.01 = every 0.6 s). @default 1 */
   readonly scheduleScale?: number;
   /** Extra environment for every function (log level, heartbeat interval...). */
@@ -82,7 +84,7 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
-  if (options.synth ?? true) synthesizeIfStale(options.root, log);
+  if (options.synth ?? true) synthesizeIfStale(options.root, log, { outdir: cdkOut, ...(options.synthContext ? { context: options.synthContext } : {}) });
   const template = readTemplate(cdkOut, options.stackName ?? DEFAULT_STACK_NAME);
 
   const servers = await startEmbeddedServers(options.dataDir);
