@@ -114,7 +114,7 @@ try {
   await dev.platform.servers.s3.client.send(new PutObjectCommand({ Bucket: media, Key: '480P.mp4', Body: readFileSync(clip) }));
   await stask('invoke', 'transcode', '--id', `my1-480P-mp4-${run}`, '--payload', JSON.stringify({ bucket: media, object: '480P.mp4', output_dir: `seed-${run}`, dst_format: 'mov' }), '--wait');
 
-  await kafkaTourStep(dev, { say, heading, stask });
+  const operator = await kafkaTourStep(dev, { say, heading, stask });
 
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries
@@ -123,8 +123,7 @@ try {
   npx stask invoke analyze-slow-queries --payload-file examples/slow-query-payload.json --wait
   npx stask redrive --dlq
   npx stask produce slow-queries --value '{"host":"db1","db":"shop","user":"app","query_time":3.2,"rows_examined":90000,"sql":"SELECT * FROM orders WHERE customer_id = 7","ts":"2026-01-01T00:00:00Z"}'
-  npx stask streams
-  npx stask ls --function enrich-slow-queries
+  npx stask streams${operator ? `\n  npx stask ls --function ${operator}` : ''}
   npx stask invoke transcode --payload '{"bucket":"${media}","object":"480P.mp4","output_dir":"mine","dst_format":"m3u8"}' --wait
 Ctrl-C stops it; its state stays in .stask/.`);
 } catch (error) {

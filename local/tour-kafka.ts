@@ -16,11 +16,12 @@ export interface TourIo {
 const EVENTS_FILE = 'examples/slow-queries.jsonl';
 const TOPIC = 'slow-queries';
 
-export async function kafkaTourStep(dev: DevPlatform, io: TourIo): Promise<void> {
+/** Runs the step; returns the operator's function name (what `stask ls --function` takes), if the lane is there. */
+export async function kafkaTourStep(dev: DevPlatform, io: TourIo): Promise<string | undefined> {
   const mapping = dev.platform.kafka?.mappings.find((m) => m.config.topic === TOPIC);
   if (!mapping) {
     io.say(`  (the stack has no Kafka lane: synthesize it with -c kafkaLane=true to see this step)`);
-    return;
+    return undefined;
   }
   const sqs = dev.platform.servers.sqs.client;
   const sinkUrl = requireOutput(dev.platform.outputs, STACK_OUTPUTS.kafkaSinkQueueUrl);
@@ -46,11 +47,19 @@ export async function kafkaTourStep(dev: DevPlatform, io: TourIo): Promise<void>
   io.say(first ? indent(JSON.stringify(JSON.parse(first), null, 2)) : '  (none yet)');
 
   io.heading('10. The poison record in the dead-letter queue: the Kafka record (base64) and the reason');
-  const poison = await findStreamDeadLetter(dev, dlqUrl);
-  io.say(poison ? indent(JSON.stringify(poison, null, 2)) : '  (none found)');
+  const poison = (await findStreamDeadLetter(dev, dlqUrl)) as { requestPayload?: { value?: string }; responsePayload?: { stackTrace?: unknown } } | undefined;
+  if (poison) {
+    const { stackTrace, ...response } = poison.responsePayload ?? {};
+    const shown = { ...poison, responsePayload: { ...response, ...(stackTrace ? { stackTrace: '(…)' } : {}) } };
+    io.say(indent(JSON.stringify(shown, null, 2)));
+    io.say(`  the value, decoded: ${Buffer.from(poison.requestPayload?.value ?? '', 'base64').toString()}`);
+  } else {
+    io.say('  (none found)');
+  }
 
   io.heading('11. stask streams: lag per partition, the last batch, failed records');
   await io.stask('streams');
+  return mapping.config.functionName;
 }
 
 /** The newest DLQ record of the stream lane (a record with a recordKey); every record stays in the queue. */
