@@ -3,7 +3,8 @@
 //   platform:  stask's path — submit → Step Functions → ECS task (child process) → S3 download → ffmpeg
 //              → S3 upload → SUCCEEDED; measured from submit to SUCCEEDED
 //   raw:       ffmpeg on the local file with the argument list the worker builds (commands.ts)
-//   segmented: the worker's plan → N segments (2 at a time, the machine's cores) → join, vs its single pass
+//   segmented: the worker's plan → N segments (each alone) → join, vs its single pass; and the projected wall
+//              time on AWS, where each segment is its own Fargate task: plan + the slowest segment + join
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -80,12 +81,25 @@ try {
   await prepare('segmented');
   start = process.hrtime.bigint();
   await workerRun('segmented', 'plan');
-  for (let i = 0; i < SEGMENTS; i += 2) {
-    await Promise.all([i, i + 1].filter((k) => k < SEGMENTS).map((k) => workerRun('segmented', 'segment', { SEGMENT_INDEX: String(k) })));
+  const plan = seconds(start);
+  // Each segment alone (one after the other): its time as its own Fargate task would take it.
+  const segmentTimes: number[] = [];
+  for (let k = 0; k < SEGMENTS; k++) {
+    const at = process.hrtime.bigint();
+    await workerRun('segmented', 'segment', { SEGMENT_INDEX: String(k) });
+    segmentTimes.push(seconds(at));
   }
+  start = process.hrtime.bigint();
   await workerRun('segmented', 'join');
-  const segmented = seconds(start);
-  console.log(`worker single pass: ${single.toFixed(2)} s; segmented (plan, ${SEGMENTS} segments 2 at a time, join): ${segmented.toFixed(2)} s → segmented/single ${(segmented / single).toFixed(3)}`);
+  const join_ = seconds(start);
+  const local = plan + segmentTimes.reduce((a, b) => a + b, 0) + join_;
+  const slowest = Math.max(...segmentTimes);
+  const projected = plan + slowest + join_;
+  console.log(`worker single pass: ${single.toFixed(2)} s; segmented here, one at a time (plan ${plan.toFixed(2)} s + segments ${segmentTimes.map((x) => x.toFixed(2)).join(', ')} s + join ${join_.toFixed(2)} s): ${local.toFixed(2)} s`);
+  console.log(
+    `projected on AWS with ${SEGMENTS} parallel Fargate tasks (critical path: plan + slowest segment + join, each measured here; task start-up not included): ` +
+      `${projected.toFixed(2)} s vs single pass ${single.toFixed(2)} s → ${(projected / single).toFixed(3)}`,
+  );
 } finally {
   await platform.close();
   rmSync(work, { recursive: true, force: true });

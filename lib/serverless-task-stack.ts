@@ -68,7 +68,7 @@ export class ServerlessTaskStack extends Stack {
     this.registry = new TaskRegistry(this, 'TaskRegistry');
     this.destinations = new TaskDestinations(this, 'TaskDestinations');
     this.payloadStore = new PayloadStore(this, 'PayloadStore');
-    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table, heartbeat: HEARTBEAT });
+    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table, heartbeat: HEARTBEAT, failureQueue: this.destinations.failureQueue });
 
     const shortTasks = new Map<string, ShortTask>();
     for (const definition of SHORT_TASKS) {
@@ -81,6 +81,7 @@ export class ServerlessTaskStack extends Stack {
         heartbeat: HEARTBEAT,
       });
       shortTasks.set(definition.taskName, task);
+      this.sweeper.dispatches(definition.taskName, { function: task.function, maxAttempts: (definition.retryAttempts ?? DEFAULTS.retryAttempts) + 1 });
       new CfnOutput(this, STACK_OUTPUTS.shortTaskFunctionName(definition.taskName), {
         value: task.function.functionName,
         description: `Lambda function of the short task ${definition.taskName}`,
@@ -105,6 +106,7 @@ export class ServerlessTaskStack extends Stack {
       // parallel; shorter ones (every local run's clips) stay single pass.
       segmented: {},
     });
+    this.sweeper.dispatches(TRANSCODE_TASK_NAME, { stateMachine: this.transcodeTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts });
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', {
       taskName: TRANSCODE_TASK_NAME,
       stateMachine: this.transcodeTask.stateMachine,

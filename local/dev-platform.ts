@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ENDPOINTS_FILE, type EndpointsFile, type StreamEndpoint } from '../functions/core/facts.js';
+import { isZombie } from './process-state.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
 import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
@@ -8,6 +9,8 @@ export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'st
   readonly dataDir: string;
   readonly root: string;
   readonly retryDelayScale?: number;
+  /** Print the table of every resource and what serves it, and the endpoints. @default a one-line summary */
+  readonly verbose?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -44,7 +47,8 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
   writeFileSync(`${endpointsFile}.tmp`, `${JSON.stringify(content, null, 2)}\n`);
   renameSync(`${endpointsFile}.tmp`, endpointsFile);
 
-  printResources(platform, log);
+  if (options.verbose) printResources(platform, log);
+  else log(resourceSummary(platform));
   if (platform.resumedEvents || platform.restoredMessages) {
     log(`resumed ${platform.resumedEvents} pending invocation(s) and restored ${platform.restoredMessages} queue message(s) from ${dataDir}`);
   }
@@ -68,11 +72,27 @@ function refuseIfRunning(endpointsFile: string): void {
   try {
     const { pid } = JSON.parse(readFileSync(endpointsFile, 'utf8')) as EndpointsFile;
     process.kill(pid, 0);
+    if (isZombie(pid)) return; // killed with -9, not reaped yet: gone
     if (pid !== process.pid) throw new Error(`an embedded platform (pid ${pid}) is already running on ${endpointsFile}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH' && !(error instanceof SyntaxError)) throw error;
     // The previous platform died without cleaning up (kill -9): its data is reused.
   }
+}
+
+/** One line: how many resources the template declares, what serves them, what is inert. */
+export function resourceSummary(platform: Pick<Platform, 'resources'>): string {
+  const count = (rows: readonly { type: string }[]): string => {
+    const byService = new Map<string, number>();
+    for (const r of rows) {
+      const service = r.type.split('::')[1] ?? r.type;
+      byService.set(service, (byService.get(service) ?? 0) + 1);
+    }
+    return [...byService].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([service, n]) => `${service} ${n}`).join(', ');
+  };
+  const inert = platform.resources.filter((r) => r.servedBy.startsWith('inert'));
+  const served = platform.resources.filter((r) => !r.servedBy.startsWith('inert'));
+  return `${platform.resources.length} resources from the template: ${served.length} served here (${count(served)}), ${inert.length} inert (${count(inert)}); --verbose lists each`;
 }
 
 function printResources(platform: Platform, log: (line: string) => void): void {

@@ -24,6 +24,13 @@ import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/ind
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
 
+/**
+ * How soon after start each schedule rule first fires (then at its rate): soon, so that restarts in a row
+ * never starve the sweeper, but after the invocations resumed from the data directory have claimed their
+ * tasks (a retry of the same request takes its task over itself, without a RETRYING in between).
+ */
+const FIRST_SCHEDULED_RUN_MS = 10_000;
+
 export interface PlatformOptions {
   /** Repository root (for `cdk synth`); cdk.out is read from there unless `cdkOut` is given. */
   readonly root: string;
@@ -180,12 +187,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // Every endpoint is known now: events stored by an earlier run may start.
     const resumedEvents = lambda.start();
     for (const schedule of provisioned.schedules) {
-      const timer = setInterval(() => {
+      const fire = (): void => {
         const event = scheduledEvent(schedule.ruleArn, LOCAL_ACCOUNT_ID, LOCAL_REGION);
         for (const name of schedule.functionNames) lambda.invokeAsync(name, event);
-      }, schedule.everyMs * (options.scheduleScale ?? 1));
+      };
+      const everyMs = schedule.everyMs * (options.scheduleScale ?? 1);
+      const timer = setInterval(fire, everyMs);
+      // A rule's timer restarts with the platform: run it soon after start too, so that restarts in a
+      // row never keep the sweeper from running (AWS's schedule does not restart).
+      const first = setTimeout(fire, Math.min(everyMs, FIRST_SCHEDULED_RUN_MS));
       timer.unref();
-      closers.unshift(async () => clearInterval(timer));
+      first.unref();
+      closers.unshift(async () => {
+        clearInterval(timer);
+        clearTimeout(first);
+      });
     }
 
     const kafka = provisioned.kafkaMappings.length

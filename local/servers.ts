@@ -11,7 +11,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import S3rver from 's3rver';
+import { awsJsonErrors, capDeclaredBodies } from './http/guard.js';
 import { startJournaledSqs, type JournaledSqs } from './sqs/journaled-sqs.js';
+
+/** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
+const DYNAMODB_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -41,6 +45,7 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
   // Longer than the SDK's idle sockets live: a socket the server closes while the client reuses it is an ECONNRESET.
   server.keepAliveTimeout = 120_000;
+  capDeclaredBodies(server, DYNAMODB_MAX_REQUEST_BYTES, awsJsonErrors('application/x-amz-json-1.0', 'com.amazon.coral.service#'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });

@@ -28,3 +28,14 @@ if [ ! -f "$kafka_jars/.complete" ]; then
   touch "$kafka_jars/.complete"
 fi
 echo "setup: Kafka broker jars in $kafka_jars"
+
+# IaC scanners (PyPI) for test/infra/iac-scan.test.ts, in a git-ignored virtual environment.
+if [ ! -x .venv-tools/bin/cfn-lint ] || [ ! -x .venv-tools/bin/checkov ] || [ scripts/iac-tools.txt -nt .venv-tools/.installed ]; then
+  echo "setup: installing cfn-lint and checkov into .venv-tools"
+  if command -v uv >/dev/null 2>&1; then
+    uv venv --quiet --allow-existing .venv-tools && uv pip install --quiet --python .venv-tools/bin/python -r scripts/iac-tools.txt
+  else
+    python3 -m venv .venv-tools && .venv-tools/bin/pip install --quiet -r scripts/iac-tools.txt
+  fi
+  touch .venv-tools/.installed
+fi

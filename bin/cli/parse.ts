@@ -1,6 +1,7 @@
 // Parsing of option values: times, statuses, limits, payloads. Errors are UsageError / InvalidPayloadError (exit 2).
 import { readFile } from 'node:fs/promises';
 import { InvalidPayloadError } from '../../functions/core/errors.js';
+import { parseLosslessJson } from '../../functions/core/lossless-json.js';
 import { parsePayloadJson } from '../../functions/core/payload.js';
 import { TASK_STATUSES, type TaskStatus } from '../../functions/core/task-record.js';
 import { UsageError } from './errors.js';
@@ -19,7 +20,12 @@ export function parseTime(value: string, now: Date, option = '--since'): string 
   if (duration) {
     const amount = Number(duration[1]);
     const unit = duration[2] as keyof typeof UNIT_MS;
-    return new Date(now.getTime() - amount * UNIT_MS[unit]).toISOString();
+    const at = new Date(now.getTime() - amount * UNIT_MS[unit]);
+    // A Date holds ±100,000,000 days around 1970: `99999999w` back is not a time.
+    if (Number.isNaN(at.getTime()) || at.getUTCFullYear() < 1970) {
+      throw new UsageError(`${option} '${value}' reaches back before 1970: give a shorter duration or an ISO time`);
+    }
+    return at.toISOString();
   }
   if (ISO_START.test(text)) {
     const parsed = new Date(text);
@@ -63,30 +69,37 @@ export interface PayloadOptions {
  * The payload of `invoke`: `--payload JSON`, `--payload-file FILE` (a JSON file; `-` reads standard input),
  * or `{}` when neither is given.
  */
-export async function readPayload(options: PayloadOptions, readStdin: () => Promise<string> = readAllStdin): Promise<unknown> {
+export async function readPayload(options: PayloadOptions, readStdin: () => Promise<string | Buffer> = readAllStdin): Promise<unknown> {
   if (options.payload !== undefined && options.payloadFile !== undefined) {
     throw new UsageError('give --payload or --payload-file, not both');
   }
   if (options.payload !== undefined) return parsePayloadJson(options.payload);
   if (options.payloadFile === undefined) return {};
   const file = options.payloadFile;
-  let text: string;
+  let bytes: string | Buffer;
   try {
-    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    bytes = file === '-' ? await readStdin() : await readFile(file);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     throw new UsageError(`cannot read payload file '${file}': ${why}`);
   }
+  let text: string;
   try {
-    return JSON.parse(text) as unknown;
+    // Invalid UTF-8 is an error, not U+FFFD in the payload.
+    text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidPayloadError(`payload file '${file}' is not valid UTF-8`);
+  }
+  try {
+    return parseLosslessJson(text);
   } catch (error) {
     throw new InvalidPayloadError(`payload file '${file}' is not valid JSON: ${(error as Error).message}`);
   }
 }
 
-async function readAllStdin(): Promise<string> {
+async function readAllStdin(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -1,20 +1,15 @@
 // The stask command line: commander wiring only; each command lives in ./commands/.
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import { dev, type DevOptions } from './commands/dev.js';
-import { get } from './commands/get.js';
-import { invoke, type InvokeOptions } from './commands/invoke.js';
-import { logs, type LogsOptions } from './commands/logs.js';
-import { ls, type LsOptions } from './commands/ls.js';
-import { outputs } from './commands/outputs.js';
-import { produce, type ProduceOptions } from './commands/produce.js';
-import { streams } from './commands/streams.js';
-import { redrive, type RedriveOptions } from './commands/redrive.js';
-import { retry } from './commands/retry.js';
-import { exec, type ExecOptions } from './commands/exec.js';
-import { stop } from './commands/stop.js';
+import type { DevOptions } from './commands/dev.js';
+import type { ExecOptions } from './commands/exec.js';
+import type { InvokeOptions } from './commands/invoke.js';
+import type { LogsOptions } from './commands/logs.js';
+import type { LsOptions } from './commands/ls.js';
+import type { ProduceOptions } from './commands/produce.js';
+import type { RedriveOptions } from './commands/redrive.js';
 import type { CliIO, CommandContext, GlobalOptions } from './context.js';
-import { connect, resolveTarget, type Services } from './target.js';
+import type { Services } from './target.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -64,6 +59,8 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
         options,
         exitCode: 0,
         services: async () => {
+          // Loaded on first use, like the commands: `stask --help` never loads the AWS SDK.
+          const { connect, resolveTarget } = await import('./target.js');
           state.services ??= connect(await resolveTarget(options));
           return state.services;
         },
@@ -82,13 +79,13 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--payload <json>', 'payload as JSON text (default {})')
     .option('--payload-file <file>', 'payload from a JSON file (- for standard input)')
     .option('--wait', 'wait until the task ends, with a progress bar on stderr; exit 0 only if it SUCCEEDED')
-    .action(action((ctx, name: string, opts: InvokeOptions) => invoke(ctx, name, opts)));
+    .action(action(async (ctx, name: string, opts: InvokeOptions) => (await import('./commands/invoke.js')).invoke(ctx, name, opts)));
 
   program
     .command('get')
     .description('show a task: status, attempts, progress, times, error, events')
     .argument('<id>', 'task ID')
-    .action(action((ctx, id: string) => get(ctx, id)));
+    .action(action(async (ctx, id: string) => (await import('./commands/get.js')).get(ctx, id)));
 
   program
     .command('ls')
@@ -100,20 +97,20 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--until <time>', 'created at or before: ISO time or a duration back from now')
     .option('--limit <n>', 'page size, 1 to 1000 (default 50)')
     .option('--next-token <token>', 'the next page, from a previous ls')
-    .action(action((ctx, opts: LsOptions) => ls(ctx, opts)));
+    .action(action(async (ctx, opts: LsOptions) => (await import('./commands/ls.js')).ls(ctx, opts)));
 
   program
     .command('logs')
     .description("print the log lines of a task's attempts, in time order")
     .argument('<id>', 'task ID')
     .option('-f, --follow', 'keep printing new lines until the task ends')
-    .action(action((ctx, id: string, opts: LogsOptions) => logs(ctx, id, opts)));
+    .action(action(async (ctx, id: string, opts: LogsOptions) => (await import('./commands/logs.js')).logs(ctx, id, opts)));
 
   program
     .command('stop')
     .description('stop a task: a queued one at once, a running one at its next heartbeat')
     .argument('<id>', 'task ID')
-    .action(action((ctx, id: string) => stop(ctx, id)));
+    .action(action(async (ctx, id: string) => (await import('./commands/stop.js')).stop(ctx, id)));
 
   program
     .command('exec')
@@ -122,20 +119,20 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--run', 'run `aws ecs execute-command` instead of printing it')
     .option('--container <name>', 'container name (default transcoder)')
     .option('--command <cmd>', 'command to run in the container (default /bin/sh)')
-    .action(action((ctx, id: string, options: ExecOptions) => exec(ctx, id, options)));
+    .action(action(async (ctx, id: string, options: ExecOptions) => (await import('./commands/exec.js')).exec(ctx, id, options)));
 
   program
     .command('retry')
     .description('run a FAILED, STOPPED or EXPIRED task again, with the same ID and payload')
     .argument('<id>', 'task ID')
-    .action(action((ctx, id: string) => retry(ctx, id)));
+    .action(action(async (ctx, id: string) => (await import('./commands/retry.js')).retry(ctx, id)));
 
   program
     .command('redrive')
     .description('retry the tasks of the failure records in the dead-letter queue')
     .option('--dlq', 'from the failure destination queue (dead-letter queue)')
     .option('--function <name>', 'only records of this task name')
-    .action(action((ctx, opts: RedriveOptions) => redrive(ctx, opts)));
+    .action(action(async (ctx, opts: RedriveOptions) => (await import('./commands/redrive.js')).redrive(ctx, opts)));
 
   program
     .command('produce')
@@ -144,23 +141,24 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--value <text>', 'the record value')
     .option('--file <file>', 'a JSONL file: one record value per line')
     .option('--key <key>', 'the record key (every record)')
-    .action(action((ctx, topic: string, opts: ProduceOptions) => produce(ctx, topic, opts)));
+    .action(action(async (ctx, topic: string, opts: ProduceOptions) => (await import('./commands/produce.js')).produce(ctx, topic, opts)));
 
   program
     .command('streams')
     .description('each Kafka event source mapping: topic, group, lag per partition, last batch, failed records')
-    .action(action((ctx) => streams(ctx)));
+    .action(action(async (ctx) => (await import('./commands/streams.js')).streams(ctx)));
 
   program
     .command('outputs')
     .description("the target's stack outputs")
-    .action(action((ctx) => outputs(ctx)));
+    .action(action(async (ctx) => (await import('./commands/outputs.js')).outputs(ctx)));
 
   program
     .command('dev')
     .description('run the embedded platform (no AWS account, no Docker) in --data-dir until interrupted')
     .option('--retry-delay-scale <x>', "scale of Lambda's delays between retries (e.g. 0.001)")
-    .action(action((ctx, opts: DevOptions) => dev(ctx, opts)));
+    .option('--verbose', 'print every resource of the template and what serves it, and the endpoints')
+    .action(action(async (ctx, opts: DevOptions) => (await import('./commands/dev.js')).dev(ctx, opts)));
 
   return program;
 }

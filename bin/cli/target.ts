@@ -24,6 +24,7 @@ import { PayloadStore } from '../../functions/core/payload.js';
 import { TaskRegistry } from '../../functions/core/registry.js';
 import type { TaskClient } from '../../functions/core/task-client.js';
 import { CliError } from './errors.js';
+import { isZombie } from '../../local/process-state.js';
 
 export { ENDPOINTS_FILE, type EndpointsFile, type ServiceName, type TaskFunctions };
 
@@ -86,7 +87,7 @@ export async function readEndpointsFile(dataDir: string): Promise<EndpointsFile 
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid); // a process killed with -9 whose parent has not reaped it yet is gone, not alive
   } catch (error) {
     return (error as { code?: string }).code === 'EPERM';
   }

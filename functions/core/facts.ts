@@ -27,6 +27,8 @@ export const ENV = {
   heartbeatSeconds: 'TASK_HEARTBEAT_SECONDS',
   retryWindowSeconds: 'TASK_RETRY_WINDOW_SECONDS',
   queuedExpirySeconds: 'TASK_QUEUED_EXPIRY_SECONDS',
+  /** Sweeper: task name → where it runs (JSON, a TaskFunctions entry each), to dispatch QUEUED tasks whose submitter died. */
+  taskTargets: 'TASK_TARGETS',
   /** Long-lane container overrides, per execution. */
   taskId: 'TASK_ID',
   taskPayload: 'TASK_PAYLOAD',
@@ -37,6 +39,8 @@ export const ENV = {
   segmentMinDurationSeconds: 'SEGMENT_MIN_DURATION_SECONDS',
   segmentCount: 'SEGMENT_COUNT',
   workDir: 'WORK_DIR',
+  /** The embedded platform's ECS task ARN of a worker process (its scratch directory is named after the task's ID). */
+  ecsTaskArn: 'ECS_TASK_ARN',
   /** Upload trigger. */
   triggerTaskName: 'TRIGGER_TASK_NAME',
   triggerStateMachineArn: 'TRIGGER_STATE_MACHINE_ARN',
@@ -72,6 +76,8 @@ export const DEFAULTS = {
   retryWindowSeconds: 20 * 60,
   /** How long a QUEUED task may wait before the sweeper expires it (max event age + 15 minutes). */
   queuedExpirySeconds: 6 * 60 * 60 + 15 * 60,
+  /** How long a QUEUED task without its dispatch mark is left to its submitter before it is dispatched again. */
+  dispatchGraceSeconds: 30,
   /** Attempts of a long-lane task (its retries are Step Functions' own). */
   longTaskMaxAttempts: 1,
   /** Transcoder: inputs shorter than this are transcoded in one pass. */

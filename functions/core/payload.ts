@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InvalidPayloadError, PayloadTooLargeError } from './errors.js';
+import { isRawJson, notStorableInline, parseLosslessJson } from './lossless-json.js';
 import type { ObjectRef } from './task-record.js';
 
 export interface PayloadLimits {
@@ -23,12 +24,14 @@ export interface EncodedPayload {
   readonly json: string;
   readonly sizeBytes: number;
   readonly sha256: string;
+  /** Why the payload cannot be kept in the record (it then goes through the claim check), if it cannot. */
+  readonly notInline?: string;
 }
 
-/** Parses caller-supplied JSON text, with a clear error when it is not JSON. */
+/** Parses caller-supplied JSON text, with a clear error when it is not JSON; integers beyond ±2^53 stay exact. */
 export function parsePayloadJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseLosslessJson(text);
   } catch (error) {
     throw new InvalidPayloadError(`payload is not valid JSON: ${(error as Error).message}`);
   }
@@ -47,14 +50,15 @@ export function encodePayload(payload: unknown): EncodedPayload {
     throw new InvalidPayloadError(`payload is not JSON-serializable: ${(error as Error).message}`);
   }
   const sizeBytes = Buffer.byteLength(json, 'utf8');
-  return { json, sizeBytes, sha256: createHash('sha256').update(json).digest('hex') };
+  const notInline = notStorableInline(payload);
+  return { json, sizeBytes, sha256: createHash('sha256').update(json).digest('hex'), ...(notInline ? { notInline } : {}) };
 }
 
 function sortKeys(value: unknown, seen: Set<unknown>): unknown {
   if (typeof value === 'function' || typeof value === 'symbol') throw new Error(`a ${typeof value} is not JSON`);
   if (typeof value === 'bigint') throw new Error('a BigInt is not JSON');
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${value} is not JSON`);
-  if (value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object' || isRawJson(value)) return value;
   if (seen.has(value)) throw new Error('the payload has a cycle');
   seen.add(value);
   try {
@@ -64,7 +68,8 @@ function sortKeys(value: unknown, seen: Set<unknown>): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) out[key] = sortKeys(item, seen);
+      // defineProperty: a `__proto__` key is data, not the object's prototype (assignment would drop it).
+      if (item !== undefined) Object.defineProperty(out, key, { value: sortKeys(item, seen), enumerable: true, writable: true, configurable: true });
     }
     return out;
   } finally {
@@ -90,6 +95,11 @@ export class PayloadStore {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: encoded.json, ContentType: 'application/json' }),
     );
     return { bucket: this.bucket, key, sizeBytes: encoded.sizeBytes, sha256: encoded.sha256 };
+  }
+
+  /** Removes an object this store wrote (a submission refused after its payload was stored). */
+  async delete(ref: ObjectRef): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   }
 
   async get(ref: ObjectRef): Promise<unknown> {

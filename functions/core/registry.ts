@@ -259,6 +259,29 @@ export class TaskRegistry {
     }
   }
 
+  /**
+   * Records that the task's work was handed to its lane (`dispatchedAt`), once: a conditional write on a
+   * QUEUED task without the mark. false when it was marked already or has left QUEUED. See dispatch.ts.
+   */
+  async markDispatched(taskId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { taskId },
+          UpdateExpression: 'SET dispatchedAt = :now',
+          ConditionExpression: '#status = :queued AND attribute_not_exists(dispatchedAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':queued': 'QUEUED', ':now': this.now().toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   /** Lists tasks with queries on the indexes (never a scan), newest first, a page at a time. */
   list(query: ListQuery): Promise<ListPage> {
     return listTasks(this.doc, this.tableName, query);

@@ -1,3 +1,4 @@
+import { DEFAULT_DISPATCH_GRACE_MS, isUndispatched } from './dispatch.js';
 import { InvalidTransitionError } from './errors.js';
 import type { TaskRegistry } from './registry.js';
 import type { TaskRecord, TaskStatus } from './task-record.js';
@@ -10,6 +11,12 @@ export interface SweepOptions {
   /** How long a QUEUED task may wait to start (the maximum event age + margin). */
   readonly queuedExpiryMs: number;
   readonly now?: Date;
+  /** Dispatches a QUEUED task whose submitter died before dispatching it (TaskClient.redispatch); true when it did. */
+  readonly redispatch?: (task: TaskRecord) => Promise<boolean>;
+  /** How long a QUEUED task without its dispatch mark is left to its submitter. @default 30 s */
+  readonly dispatchGraceMs?: number;
+  /** Called with each task the sweep ended (FAILED, STOPPED, EXPIRED): sends its failure record. */
+  readonly onTerminal?: (task: TaskRecord) => Promise<void>;
 }
 
 export interface SweepResult {
@@ -17,6 +24,8 @@ export interface SweepResult {
   readonly failed: string[];
   readonly stopped: string[];
   readonly expired: string[];
+  /** QUEUED tasks dispatched again (their submitter died between the registry write and the invoke). */
+  readonly redispatched?: string[];
 }
 
 /**
@@ -45,6 +54,7 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
         detail: `${reason}${retryable ? '; waiting for the retry' : ''}`,
         error: { type: 'HeartbeatLapsed', message: reason },
       }),
+      options.onTerminal,
     );
   }
   for (const task of await allWithStatus(registry, 'STOPPING')) {
@@ -55,6 +65,7 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
         lapsedBefore,
         detail: 'stopped: the attempt ended without acknowledging the stop',
       }),
+      options.onTerminal,
     );
   }
   const retryBefore = new Date(now.getTime() - options.retryWindowMs).toISOString();
@@ -67,7 +78,18 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
         detail: `no retry arrived within ${Math.round(options.retryWindowMs / 1000)} s`,
         error: { type: 'RetryLost', message: 'the retry never arrived' },
       }),
+      options.onTerminal,
     );
+  }
+  if (options.redispatch) {
+    const redispatched: string[] = [];
+    const graceMs = options.dispatchGraceMs ?? DEFAULT_DISPATCH_GRACE_MS;
+    for (const task of await allWithStatus(registry, 'QUEUED', new Date(now.getTime() - graceMs).toISOString())) {
+      // One that waited past its event age is expired below instead.
+      const expiring = Date.parse(task.createdAt) <= now.getTime() - options.queuedExpiryMs;
+      if (!expiring && isUndispatched(task, now, graceMs) && (await options.redispatch(task))) redispatched.push(task.taskId);
+    }
+    if (redispatched.length) Object.assign(result, { redispatched });
   }
   const queuedBefore = new Date(now.getTime() - options.queuedExpiryMs).toISOString();
   for (const task of await allWithStatus(registry, 'QUEUED', queuedBefore)) {
@@ -77,6 +99,7 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
         detail: `not started within ${Math.round(options.queuedExpiryMs / 1000)} s (maximum event age)`,
         error: { type: 'EventAgeExceeded', message: 'the task did not start before its maximum event age' },
       }),
+      options.onTerminal,
     );
   }
   return result;
@@ -93,11 +116,14 @@ async function allWithStatus(registry: TaskRegistry, status: TaskStatus, until?:
   return tasks;
 }
 
-async function attempt(into: string[], taskId: string, transition: () => Promise<unknown>): Promise<void> {
+async function attempt(into: string[], taskId: string, transition: () => Promise<TaskRecord>, onTerminal?: (task: TaskRecord) => Promise<void>): Promise<void> {
+  let task: TaskRecord;
   try {
-    await transition();
+    task = await transition();
     into.push(taskId);
   } catch (error) {
     if (!(error instanceof InvalidTransitionError)) throw error; // a live attempt moved it first: fine
+    return;
   }
+  if (onTerminal && ['FAILED', 'STOPPED', 'EXPIRED'].includes(task.status)) await onTerminal(task);
 }

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { InvalidTransitionError, UnknownTaskError } from './errors.js';
+import { DEFAULT_DISPATCH_GRACE_MS, isUndispatched } from './dispatch.js';
+import { InvalidPayloadError, InvalidTransitionError, TaskConflictError, UnknownTaskError } from './errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from './facts.js';
 import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
 import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
@@ -66,6 +67,8 @@ export interface TaskClientConfig {
   /** Needed for payloads above limits.inlineMaxBytes (claim check). */
   readonly payloadStore?: PayloadStore;
   readonly limits?: PayloadLimits;
+  /** How long a QUEUED task without its dispatch mark is left to its submitter (see dispatch.ts). @default 30 s */
+  readonly dispatchGraceMs?: number;
 }
 
 export interface SubmitInput {
@@ -78,6 +81,8 @@ export interface SubmitResult {
   readonly task: TaskRecord;
   /** true when this ID was already submitted with the same payload: nothing new runs. */
   readonly deduplicated: boolean;
+  /** true when that earlier submission had died before dispatching it: this one dispatched it. */
+  readonly redispatched?: boolean;
 }
 
 /** Submit, inspect, list, stop and retry tasks: the API behind the CLI and the triggers. */
@@ -98,21 +103,32 @@ export class TaskClient {
     const encoded = encodePayload(input.payload);
     checkPayloadSize(encoded, this.limits);
 
-    const inline = encoded.sizeBytes <= this.limits.inlineMaxBytes;
+    const inline = encoded.sizeBytes <= this.limits.inlineMaxBytes && !encoded.notInline;
     // Long-lane workers read their payload from the execution input: no claim check there (yet).
     if (!inline && (!this.config.payloadStore || target.kind === 'stepfunctions')) {
+      if (encoded.notInline) throw new InvalidPayloadError(`payload cannot be stored in the task record: ${encoded.notInline} (and this task has no claim check); send such values as strings`);
       checkPayloadSize(encoded, { ...this.limits, maxBytes: this.limits.inlineMaxBytes });
     }
     const payloadRef = inline ? undefined : await this.config.payloadStore?.put('payloads', taskId, encoded);
-    const { task, created } = await this.config.registry.create({
-      taskId,
-      function: input.task,
-      ...(payloadRef ? { payloadRef } : { payload: JSON.parse(encoded.json) as unknown }),
-      payloadHash: encoded.sha256,
-      payloadSizeBytes: encoded.sizeBytes,
-      maxAttempts: target.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    });
-    if (!created) return { task, deduplicated: true };
+    const { task, created } = await this.config.registry
+      .create({
+        taskId,
+        function: input.task,
+        ...(payloadRef ? { payloadRef } : { payload: JSON.parse(encoded.json) as unknown }),
+        payloadHash: encoded.sha256,
+        payloadSizeBytes: encoded.sizeBytes,
+        maxAttempts: target.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      })
+      .catch(async (error: unknown) => {
+        // A conflict (another payload under this ID) keeps nothing of this submission: not its stored payload either.
+        // The existing task's own object has another key (content-addressed), so it stays.
+        if (payloadRef && error instanceof TaskConflictError) await this.config.payloadStore?.delete(payloadRef).catch(() => undefined);
+        throw error;
+      });
+    if (!created) {
+      const redispatched = isUndispatched(task, new Date(), this.config.dispatchGraceMs ?? DEFAULT_DISPATCH_GRACE_MS) && (await this.redispatch(task));
+      return { task, deduplicated: true, ...(redispatched ? { redispatched } : {}) };
+    }
     return { task: await this.start(task, target, 'submitted'), deduplicated: false };
   }
 
@@ -177,10 +193,22 @@ export class TaskClient {
     return invoker;
   }
 
-  private async start(task: TaskRecord, target: TaskTarget, why: string): Promise<TaskRecord> {
+  /**
+   * Dispatches a QUEUED task whose submitter died before dispatching it (see dispatch.ts). Claims the
+   * task with its dispatch mark first: false when another dispatcher has it, or it is no longer QUEUED.
+   */
+  async redispatch(task: TaskRecord): Promise<boolean> {
+    if (!(await this.config.registry.markDispatched(task.taskId))) return false;
+    await this.start(task, this.targetOf(task.function), 'submitted (dispatched again: its submitter stopped before dispatching it)', false);
+    return true;
+  }
+
+  private async start(task: TaskRecord, target: TaskTarget, why: string, mark = true): Promise<TaskRecord> {
     const event = this.eventOf(task);
     try {
       await this.invokerOf(target).invoke(target, event);
+      // The mark only spares a re-dispatch; without it (a failed write) the work is dispatched twice, which runs it once.
+      if (mark) await this.config.registry.markDispatched(task.taskId).catch(() => false);
       return task;
     } catch (error) {
       // The task exists but nothing will run it: say so in the record instead of leaving it QUEUED.

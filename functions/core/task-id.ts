@@ -19,7 +19,7 @@ export function validateTaskId(id: unknown): string {
   if (bad >= 0) {
     const ch = [...id][bad] ?? '';
     throw new InvalidTaskIdError(
-      `task ID '${printable(id)}' has a character that is not allowed (${JSON.stringify(ch)} at position ${bad + 1}); allowed: A-Z a-z 0-9 _ -`,
+      `task ID '${printable(id)}' has a character that is not allowed (${printable(JSON.stringify(ch))} at position ${bad + 1}); allowed: A-Z a-z 0-9 _ -`,
     );
   }
   if (!TASK_ID_PATTERN.test(id)) throw new InvalidTaskIdError(`task ID '${printable(id)}' does not match ${TASK_ID_PATTERN}`);
@@ -31,6 +31,9 @@ export function generateTaskId(now: number = Date.now()): string {
   return `t_${ulid(now)}`;
 }
 
+/** The ID as it can be printed: control characters (newlines, escapes for the terminal) shown escaped. */
 function printable(id: string): string {
-  return id.length > 40 ? `${id.slice(0, 40)}…` : id;
+  const shown = id.length > 40 ? `${id.slice(0, 40)}…` : id;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return shown.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

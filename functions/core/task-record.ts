@@ -87,6 +87,8 @@ export interface TaskRecord {
   readonly resultRef?: ObjectRef;
   readonly error?: TaskFailure;
   readonly executionRef?: string;
+  /** When the work was handed to its lane (invoke / StartExecution); absent on a QUEUED task whose submitter died before. */
+  readonly dispatchedAt?: string;
   /** Every attempt's execution reference, in order (Lambda retries repeat the request ID). */
   readonly attemptRefs?: string[];
   /** TTL, epoch seconds: DynamoDB deletes the record some time after this. */

@@ -1,21 +1,37 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { dynamoDocument } from '../core/clients.js';
+import { dynamoDocument, lambdaClient, sfnClient, sqsClient } from '../core/clients.js';
+import { createTaskClient } from '../core/create-task-client.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
-import { DEFAULTS, ENV } from '../core/facts.js';
+import { DEFAULTS, ENV, TaskFunctionsSchema } from '../core/facts.js';
 import { TaskRegistry } from '../core/registry.js';
+import { failureRecordSender } from '../core/sweeper-records.js';
 import { sweepTasks } from '../core/sweeper.js';
 
 // SDK clients at module scope: built during the function's init, reused across warm invocations.
 const dynamo = dynamoDocument();
+const sqs = sqsClient();
 const logger = new Logger({ serviceName: 'task-sweeper' });
 
 /** Runs on a schedule (EventBridge): resolves tasks whose attempts died without a word. */
 export const handler = async (): Promise<unknown> => {
   const registry = new TaskRegistry(dynamo, requireEnv(ENV.taskTableName));
+  const failureQueueUrl = process.env[ENV.failureQueueUrl];
+  const targets = TaskFunctionsSchema.parse(JSON.parse(process.env[ENV.taskTargets] || '{}'));
+  const client = createTaskClient({
+    registry,
+    tasks: targets,
+    lambda: lambdaClient,
+    sfn: sfnClient,
+    sqs: () => sqs,
+    ...(failureQueueUrl ? { failureQueueUrl: () => failureQueueUrl } : {}),
+  });
   const result = await sweepTasks(registry, {
     heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
     retryWindowMs: optionalIntEnv(ENV.retryWindowSeconds, DEFAULTS.retryWindowSeconds) * 1000,
     queuedExpiryMs: optionalIntEnv(ENV.queuedExpirySeconds, DEFAULTS.queuedExpirySeconds) * 1000,
+    ...(failureQueueUrl ? { onTerminal: failureRecordSender(sqs, failureQueueUrl) } : {}),
+    // Tasks of names it cannot dispatch are left to their expiry.
+    redispatch: (task) => (Object.hasOwn(targets, task.function) ? client.redispatch(task) : Promise.resolve(false)),
   });
   const changed = Object.values(result).reduce((n, ids) => n + ids.length, 0);
   if (changed) logger.info('swept tasks', { ...result });

@@ -1,15 +1,24 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV } from '../../functions/core/facts.js';
+import { DEFAULTS, ENV, type TaskFunctionEntry } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TaskFunction } from './task-function.js';
 
 export interface TaskSweeperProps {
   /** The task registry table. */
   readonly table: dynamodb.ITable;
+  /**
+   * Where the failure record of each task the sweeper ends (FAILED, STOPPED, EXPIRED) goes.
+   *
+   * @default no records (the tasks are still ended)
+   */
+  readonly failureQueue?: sqs.IQueue;
   /**
    * How often the sweeper runs.
    *
@@ -44,6 +53,7 @@ export interface TaskSweeperProps {
 export class TaskSweeper extends Construct {
   public readonly taskFunction: TaskFunction;
   public readonly rule: events.Rule;
+  private readonly targets: Record<string, TaskFunctionEntry> = {};
 
   constructor(scope: Construct, id: string, props: TaskSweeperProps) {
     super(scope, id);
@@ -60,8 +70,12 @@ export class TaskSweeper extends Construct {
         [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
         [ENV.retryWindowSeconds]: String((props.retryWindow ?? Duration.seconds(DEFAULTS.retryWindowSeconds)).toSeconds()),
         [ENV.queuedExpirySeconds]: String((props.queuedExpiry ?? Duration.seconds(DEFAULTS.queuedExpirySeconds)).toSeconds()),
+        ...(props.failureQueue ? { [ENV.failureQueueUrl]: props.failureQueue.queueUrl } : {}),
+        // Task name → where it runs, for dispatching QUEUED tasks whose submitter died (see functions/core/dispatch.ts).
+        [ENV.taskTargets]: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.targets) }),
       },
     });
+    props.failureQueue?.grantSendMessages(this.taskFunction.function);
     props.table.grantReadWriteData(this.taskFunction.function);
     this.rule = new events.Rule(this, 'Schedule', {
       schedule: events.Schedule.rate(props.interval ?? Duration.minutes(1)),
@@ -70,7 +84,23 @@ export class TaskSweeper extends Construct {
     acknowledgeNag(
       this.taskFunction.role,
       iam5ResourceFinding(this, props.table.tableArn, '/index/*'),
-      'grantReadWriteData on the task table: the sweeper queries the status index of this one table.',
+      'grantReadWriteData on the task table: the sweeper queries the status index of this one table and moves records with conditional UpdateItem calls (the grant also holds PutItem and DeleteItem, which it never calls; the table is its only resource).',
     );
+  }
+
+  /** Lets the sweeper dispatch QUEUED tasks of this name whose submitter died before dispatching them. */
+  dispatches(taskName: string, target: { readonly function: lambda.IFunction; readonly maxAttempts: number } | { readonly stateMachine: sfn.IStateMachine; readonly maxAttempts: number }): void {
+    if ('function' in target) {
+      target.function.grantInvoke(this.taskFunction.function);
+      acknowledgeNag(
+        this.taskFunction.role,
+        iam5ResourceFinding(this, target.function.functionArn, ':*'),
+        `grantInvoke on the ${taskName} function (its versions and aliases): the sweeper dispatches that task's QUEUED tasks whose submitter died.`,
+      );
+      this.targets[taskName] = { kind: 'lambda', functionName: target.function.functionName, maxAttempts: target.maxAttempts };
+    } else {
+      target.stateMachine.grantStartExecution(this.taskFunction.function);
+      this.targets[taskName] = { kind: 'stepfunctions', stateMachineArn: target.stateMachine.stateMachineArn, maxAttempts: target.maxAttempts };
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { LOCAL_COMMAND_METADATA } from '../../functions/core/facts.js';
+import { ENV, LOCAL_COMMAND_METADATA } from '../../functions/core/facts.js';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
 
@@ -42,6 +42,9 @@ export interface ProcessTaskRunnerOptions {
  */
 export class ProcessTaskRunner implements EcsTaskRunner {
   constructor(private readonly options: ProcessTaskRunnerOptions) {
+    // Nothing runs yet: whatever is here was left by tasks of a platform that died (kill -9), like a
+    // Fargate task's ephemeral storage, which goes with the task.
+    rmSync(options.scratchDir, { recursive: true, force: true });
     mkdirSync(options.scratchDir, { recursive: true });
   }
 
@@ -58,9 +61,12 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const ecsTaskId = randomUUID().replaceAll('-', '');
     const taskArn = `arn:aws:ecs:${this.options.region}:${this.options.accountId}:task/${cluster}/${ecsTaskId}`;
     const [entry, ...args] = container.localCommand as [string, ...string[]];
+    // Each task its own scratch directory, removed when it ends however it ends (a killed worker cannot clean up).
+    const workDir = join(this.options.scratchDir, ecsTaskId);
+    mkdirSync(workDir, { recursive: true });
     const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry), ...args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, WORK_DIR: this.options.scratchDir, ECS_TASK_ARN: taskArn },
+      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn },
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -95,6 +101,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     });
     signal.removeEventListener('abort', onAbort);
     killGroup('SIGKILL'); // anything the container left running in its group goes with it, as on ECS
+    rmSync(workDir, { recursive: true, force: true });
     return {
       exitCode,
       taskArn,

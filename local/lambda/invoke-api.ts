@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodePathSegment, guarded, HttpApiError, readBody } from '../http/guard.js';
 import type { LocalLambdaService } from './lambda-service.js';
 
 const ASYNC_LIMIT_BYTES = 1024 * 1024; // Lambda's asynchronous payload limit
@@ -12,11 +13,7 @@ const SYNC_LIMIT_BYTES = 6 * 1024 * 1024;
  * RequestResponse → the result, or the error with `X-Amz-Function-Error`; DryRun → 204.
  */
 export async function startInvokeApi(service: LocalLambdaService): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void handle(service, req, res, Buffer.concat(chunks)));
-  });
+  const server = createServer(guarded((req, res) => handle(service, req, res), (res, e) => error(res, e.status, e.code, e.message)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -28,19 +25,24 @@ export async function startInvokeApi(service: LocalLambdaService): Promise<{ end
   };
 }
 
-async function handle(service: LocalLambdaService, req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+async function handle(service: LocalLambdaService, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations(?:\?.*)?$/.exec(req.url ?? '');
   if (req.method !== 'POST' || !match?.[1]) {
     return error(res, 404, 'UnknownOperationException', `${req.method} ${req.url} is not served by the embedded platform`);
   }
-  const name = decodeURIComponent(match[1]);
+  const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+  if (!['Event', 'RequestResponse', 'DryRun'].includes(type)) {
+    throw new HttpApiError(400, 'InvalidParameterValueException', `unknown X-Amz-Invocation-Type: ${JSON.stringify(type.slice(0, 100))}`);
+  }
+  const limit = type === 'Event' ? ASYNC_LIMIT_BYTES : SYNC_LIMIT_BYTES;
+  const body = await readBody(req, limit).catch((caught: unknown) => {
+    if (caught instanceof HttpApiError) throw new HttpApiError(caught.status, caught.code, `${caught.message} for the ${type} invocation type`);
+    throw caught;
+  });
+  const name = decodePathSegment(match[1], 'InvalidParameterValueException');
   const fn = service.resolve(name);
   if (!fn) return error(res, 404, 'ResourceNotFoundException', `Function not found: ${service.arnOf(name)}`);
-  const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-  const limit = type === 'Event' ? ASYNC_LIMIT_BYTES : SYNC_LIMIT_BYTES;
-  if (body.length > limit) {
-    return error(res, 413, 'RequestEntityTooLargeException', `Request must be smaller than ${limit} bytes for the ${type} invocation type`);
-  }
+
   let payload: unknown = {};
   if (body.length) {
     try {

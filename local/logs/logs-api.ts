@@ -1,18 +1,26 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { awsJsonErrors, guarded, HttpApiError, readBody } from '../http/guard.js';
 import { matchesFilterPattern, type LogStore } from './log-store.js';
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 /**
  * The CloudWatch Logs API subset the CLI uses (FilterLogEvents, DescribeLogGroups), AWS JSON 1.1
  * protocol, so `stask logs` reads local logs through the same SDK call as on AWS.
  */
 export async function startLogsApi(store: LogStore, knownGroups: () => string[]): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+  const server: Server = createServer(
+    guarded(async (req, res) => {
+      const body = await readBody(req, MAX_REQUEST_BYTES);
       const action = String(req.headers['x-amz-target'] ?? '').replace(/^Logs_20140328\./, '');
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      let input: Record<string, unknown>;
+      try {
+        input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
+      } catch {
+        throw new HttpApiError(400, 'SerializationException', 'the request body is not JSON');
+      }
+      if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new HttpApiError(400, 'SerializationException', 'the request body is not a JSON object');
       const reply = (status: number, body: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         res.end(JSON.stringify(body));
@@ -40,8 +48,8 @@ export async function startLogsApi(store: LogStore, knownGroups: () => string[])
         searchedLogStreams: [],
         ...(offset + limit < matching.length ? { nextToken: String(offset + limit) } : {}),
       });
-    });
-  });
+    }, awsJsonErrors('application/x-amz-json-1.1')),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

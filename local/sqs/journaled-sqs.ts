@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
+import { awsJsonErrors, guarded, readBody } from '../http/guard.js';
+
+/** SendMessageBatch carries at most 10 messages of 1 MiB in total: 2 MiB leaves room for the envelope. */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 /**
  * local-aws-sqs keeps messages in memory only. This wraps its request handler and appends every
@@ -57,11 +61,9 @@ export async function startJournaledSqs(options: JournaledSqsOptions): Promise<J
     if (options.journalFile && entries.length) appendFileSync(options.journalFile, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
+  const server = createServer(
+    guarded(async (req, res) => {
+      const body = await readBody(req, MAX_REQUEST_BYTES, 'RequestTooLarge');
       const target = String(req.headers['x-amz-target'] ?? '').replace(/^AmazonSQS\./, '');
       const replay = Object.assign(Readable.from([body]), { headers: req.headers, method: req.method, url: req.url }) as unknown as IncomingMessage;
       interceptEnd(res, (responseBody, status) => {
@@ -72,9 +74,9 @@ export async function startJournaledSqs(options: JournaledSqsOptions): Promise<J
           // Not JSON: the Query protocol, which this journal does not read (AWS SDK v3 uses JSON).
         }
       });
-      void requestHandler(replay, res);
-    });
-  });
+      await requestHandler(replay, res);
+    }, awsJsonErrors('application/x-amz-json-1.0', 'com.amazonaws.sqs#')),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
   service.PORT = port; // queue URLs carry the real port

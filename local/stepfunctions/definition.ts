@@ -3,6 +3,7 @@
 // states (where a redrive restarts), and a copy patched where the engine departs from AWS.
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { SfnApiError } from './errors.js';
+import { rewriteJsonToString } from './json-to-string.js';
 
 /**
  * The longest timer Node keeps (2^31-1 ms, ~24.8 days). AWS's default Task timeout is 99999999 s; the
@@ -68,6 +69,8 @@ export function prepareDefinition(definition: unknown): PreparedDefinition {
           ...(typeof raw.HeartbeatSeconds === 'number' ? { heartbeatSeconds: raw.HeartbeatSeconds } : {}),
         });
         // The engine times Tasks out after 60 s by default (AWS: 99999999 s) and overflows above MAX_TIMER_SECONDS.
+        // The engine drops a level of escaping in States.JsonToString: see json-to-string.ts.
+        if (isObject(raw.Parameters)) raw.Parameters = rewriteJsonToString(raw.Parameters);
         if (raw.TimeoutSecondsPath === undefined) raw.TimeoutSeconds = Math.min(typeof raw.TimeoutSeconds === 'number' ? raw.TimeoutSeconds : MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
       }
       if (raw.Type === 'Map') {

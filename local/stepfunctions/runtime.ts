@@ -4,6 +4,7 @@
 import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { prepareDefinition, readPath, type PreparedDefinition, type TaskStateInfo } from './definition.js';
 import type { TaskDispatcher } from './dispatcher.js';
+import { applyJsonToString } from './json-to-string.js';
 import { TaskAbortedError, TaskFailure } from './errors.js';
 import { appendEvent, HistoryRecorder, MAX_HISTORY_EVENTS, restartPoint, type EngineEvent } from './history.js';
 import type { ExecutionRecord, ExecutionStatus, ExecutionStore } from './store.js';
@@ -205,8 +206,9 @@ export class ExecutionRuntime {
     task.controller.abort(new Error('States.Timeout'));
   }
 
-  private async invokeTask(run: Run, info: TaskStateInfo, input: JsonValue): Promise<JsonValue> {
+  private async invokeTask(run: Run, info: TaskStateInfo, resolved: JsonValue): Promise<JsonValue> {
     if (!this.isCurrent(run)) throw new TaskAbortedError();
+    const input = applyJsonToString(resolved);
     const task: InFlightTask = { info, controller: new AbortController(), timedOut: false };
     const onRunAbort = (): void => task.controller.abort(run.controller.signal.reason);
     run.controller.signal.addEventListener('abort', onRunAbort, { once: true });

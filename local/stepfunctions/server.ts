@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeAfterRefusal, HttpApiError, readBody } from '../http/guard.js';
 import { SfnApi, type Body } from './api.js';
 import type { TaskDispatcher } from './dispatcher.js';
 import { SfnApiError } from './errors.js';
@@ -38,6 +39,8 @@ export interface LocalStepFunctionsOptions {
 export const INTERRUPTED_CAUSE = 'the embedded platform stopped while this execution ran';
 
 const ERROR_NAMESPACE = 'com.amazonaws.swf.service.v2.model';
+/** A request carries at most one input or definition (1 MiB) and its other fields: a larger body is refused unread. */
+const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 
 export class LocalStepFunctions {
   readonly region: string;
@@ -141,13 +144,12 @@ export class LocalStepFunctions {
     let status = 200;
     let payload: Body;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = await readBody(req, MAX_REQUEST_BYTES);
       const target = String(req.headers['x-amz-target'] ?? '');
       if (req.method !== 'POST' || !target.startsWith('AWSStepFunctions.')) {
         throw new SfnApiError('UnknownOperationException', `expected POST with X-Amz-Target: AWSStepFunctions.<Action>, got ${req.method} ${target || '(none)'}`);
       }
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = body.toString('utf8');
       let input: unknown;
       try {
         input = text ? JSON.parse(text) : {};
@@ -157,8 +159,9 @@ export class LocalStepFunctions {
       if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SfnApiError('SerializationException', 'the request body is not a JSON object');
       payload = await this.call(target.slice('AWSStepFunctions.'.length), input as Body);
     } catch (error) {
-      if (error instanceof SfnApiError) {
-        status = error.statusCode;
+      closeAfterRefusal(req, res, error);
+      if (error instanceof SfnApiError || error instanceof HttpApiError) {
+        status = error instanceof SfnApiError ? error.statusCode : error.status;
         payload = { __type: `${ERROR_NAMESPACE}#${error.code}`, message: error.message };
       } else {
         this.log('internal error', error);

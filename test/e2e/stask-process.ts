@@ -25,7 +25,7 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** `stask ARGS` through the launcher bin/stask.mjs (what package.json's "bin" points at). */
+/** `stask ARGS` through the launcher bin/stask.mjs (what node_modules/.bin/stask, i.e. `npx stask`, starts). */
 export function stask(args: readonly string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [join(ROOT, 'bin', 'stask.mjs'), ...args], { cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,6 +10,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 export interface DevOptions {
   readonly retryDelayScale?: string;
+  readonly verbose?: boolean;
 }
 
 /**
@@ -31,6 +32,7 @@ export async function dev(ctx: CommandContext, options: DevOptions): Promise<voi
     dataDir,
     root: PROJECT_ROOT,
     log,
+    ...(options.verbose ? { verbose: true } : {}),
     ...(retryDelayScale !== undefined ? { retryDelayScale } : {}),
   });
 

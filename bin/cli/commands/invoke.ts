@@ -38,9 +38,11 @@ export async function invoke(ctx: CommandContext, taskName: string, options: Inv
     }
   }
 
-  if (ctx.options.json) return ctx.printJson({ task, deduplicated: submitted.deduplicated });
-  const head = submitted.deduplicated
-    ? `Deduplicated: task ${task.taskId} already exists with the same payload; nothing new was started.`
-    : `Submitted task ${task.taskId}.`;
+  if (ctx.options.json) return ctx.printJson({ task, deduplicated: submitted.deduplicated, ...(submitted.redispatched ? { redispatched: true } : {}) });
+  const head = submitted.redispatched
+    ? `Deduplicated: task ${task.taskId} already exists with the same payload, but its submission had stopped before starting it; started it now.`
+    : submitted.deduplicated
+      ? `Deduplicated: task ${task.taskId} already exists with the same payload; nothing new was started.`
+      : `Submitted task ${task.taskId}.`;
   ctx.print(`${head}\n\n${formatTask(task)}`);
 }

@@ -34,7 +34,13 @@ export function listQueryOf(options: LsOptions, now: Date): ListQuery {
 export async function ls(ctx: CommandContext, options: LsOptions): Promise<void> {
   const query = listQueryOf(options, ctx.io.now());
   const { client } = await ctx.services();
-  const page = await client.list(query);
+  const page = await client.list(query).catch((error: unknown) => {
+    // A token of another listing (another status, function or prefix) names a key of another index.
+    if (query.nextToken !== undefined && (error as Error).name === 'ValidationException' && /starting key|ExclusiveStartKey/i.test((error as Error).message)) {
+      throw new UsageError('--next-token belongs to another listing: pass it with the same --status, --function and --prefix as the ls that printed it');
+    }
+    throw error;
+  });
   if (ctx.options.json) return ctx.printJson({ tasks: page.tasks, nextToken: page.nextToken ?? null });
   ctx.print(formatTaskList(page));
 }
