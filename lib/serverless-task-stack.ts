@@ -3,6 +3,7 @@ import type { StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
+import { KafkaLane } from './constructs/kafka-lane.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { PayloadStore } from './constructs/payload-store.js';
@@ -55,6 +56,8 @@ export class ServerlessTaskStack extends Stack {
   public readonly transcodeTask: TranscodeTask;
   /** Uploads under `uploads/` start transcode tasks. */
   public readonly uploadTrigger: UploadTrigger;
+  /** The stream lane (MSK → enrich-slow-queries → SQS FIFO), unless the context leaves it out. */
+  public readonly kafkaLane?: KafkaLane;
   /** A role with exactly what `stask` needs against this stack (output OperatorRoleArn). */
   public readonly operator: TaskOperator;
   private readonly operated: OperatedResources;
@@ -115,13 +118,24 @@ export class ServerlessTaskStack extends Stack {
       maxAttempts: DEFAULTS.longTaskMaxAttempts,
     });
 
+    this.kafkaLane = KafkaLane.fromContext(this, 'KafkaLane', {
+      vpc: this.mediaNetwork.vpc,
+      table: this.registry.table,
+      deadLetterQueue: this.destinations.failureQueue,
+    });
+
     this.operated = {
       table: this.registry.table,
       failureQueue: this.destinations.failureQueue,
       payloadBucket: this.payloadStore.bucket,
       functions: [...shortTasks.values()].map((task) => task.function),
       stateMachines: [this.transcodeTask.stateMachine],
-      logGroups: [...[...shortTasks.values()].map((task) => task.taskFunction.logGroup), this.transcodeTask.logGroup],
+      logGroups: [
+        ...[...shortTasks.values()].map((task) => task.taskFunction.logGroup),
+        this.transcodeTask.logGroup,
+        // `stask logs` of the stream operator's batch tasks.
+        ...(this.kafkaLane ? [this.kafkaLane.etl.operator.logGroup] : []),
+      ],
       cluster: this.mediaNetwork.cluster,
     };
     this.operator = new TaskOperator(this, 'TaskOperator', { resources: this.operated });

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { ENDPOINTS_FILE, type EndpointsFile } from '../functions/core/facts.js';
+import { ENDPOINTS_FILE, type EndpointsFile, type StreamEndpoint } from '../functions/core/facts.js';
 import { isZombie } from './process-state.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
 import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
-export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'stackName' | 'scheduleScale' | 'functionEnv' | 'synth'> {
+export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'stackName' | 'scheduleScale' | 'functionEnv' | 'synth' | 'synthContext'> {
   readonly dataDir: string;
   readonly root: string;
   readonly retryDelayScale?: number;
@@ -15,7 +15,7 @@ export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'st
 }
 
 /** What `stask dev` writes to DIR/endpoints.json (the type lives with the other shared facts). */
-export type { EndpointsFile };
+export type { EndpointsFile, StreamEndpoint };
 
 export interface DevPlatform {
   readonly platform: Platform;
@@ -41,6 +41,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
     credentials: { ...LOCAL_CREDENTIALS },
     endpoints: platform.endpoints,
     outputs: platform.outputs,
+    ...(platform.kafka ? { streams: platform.kafka.mappings.map((m) => ({ id: m.config.id, functionName: m.config.functionName, topic: m.config.topic, groupId: m.groupId, bootstrap: platform.kafka?.broker.bootstrap ?? '' })) } : {}),
     pid: process.pid,
   };
   writeFileSync(`${endpointsFile}.tmp`, `${JSON.stringify(content, null, 2)}\n`);

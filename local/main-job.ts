@@ -4,6 +4,8 @@
 // in both destination queues, then video: an upload that starts transcodes (Step Functions + the ECS
 // task as a local process with the host's ffmpeg) and the seed's `stask invoke transcode`. Then it keeps
 // serving until Ctrl-C, so every command can be tried against it. `-- --exit-after-tour` stops after it.
+// The tour's stack has the Kafka lane (context kafkaLane=true, synthesized into cdk.out.tour; the default
+// cdk.out, which `stask dev` and the tests use, leaves it out): slow-query events through the stream lane.
 import { STACK_OUTPUTS } from '../functions/core/facts.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { DestinationRecord } from '../functions/core/destination-record.js';
+import { KAFKA_CONTEXT } from '../lib/constructs/kafka-lane.js';
 import { startDevPlatform } from './dev-platform.js';
+import { kafkaTourStep } from './tour-kafka.js';
 import { requireOutput } from './platform.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +47,8 @@ const dev = await startDevPlatform({
   dataDir,
   root,
   log: say,
+  cdkOut: join(root, 'cdk.out.tour'),
+  synthContext: { [KAFKA_CONTEXT.enabled]: 'true' },
   // Lambda waits about 1 and 2 minutes between retries; the tour waits 1/1000 of that.
   retryDelayScale: 0.001,
   functionEnv: { POWERTOOLS_METRICS_DISABLED: 'true' },
@@ -108,12 +114,16 @@ try {
   await dev.platform.servers.s3.client.send(new PutObjectCommand({ Bucket: media, Key: '480P.mp4', Body: readFileSync(clip) }));
   await stask('invoke', 'transcode', '--id', `my1-480P-mp4-${run}`, '--payload', JSON.stringify({ bucket: media, object: '480P.mp4', output_dir: `seed-${run}`, dst_format: 'mov' }), '--wait');
 
+  const operator = await kafkaTourStep(dev, { say, heading, stask });
+
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries
   npx stask get ${slowlogId}
   npx stask logs ${slowlogId}
   npx stask invoke analyze-slow-queries --payload-file examples/slow-query-payload.json --wait
   npx stask redrive --dlq
+  npx stask produce slow-queries --value '{"host":"db1","db":"shop","user":"app","query_time":3.2,"rows_examined":90000,"sql":"SELECT * FROM orders WHERE customer_id = 7","ts":"2026-01-01T00:00:00Z"}'
+  npx stask streams${operator ? `\n  npx stask ls --function ${operator}` : ''}
   npx stask invoke transcode --payload '{"bucket":"${media}","object":"480P.mp4","output_dir":"mine","dst_format":"m3u8"}' --wait
 Ctrl-C stops it; its state stays in .stask/.`);
 } catch (error) {

@@ -14,6 +14,7 @@ import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/l
 import { WORKER_INIT_TIMEOUT_SECONDS, workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
+import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
 import { matchesEventPattern } from './events/event-pattern.js';
@@ -42,6 +43,8 @@ export interface PlatformOptions {
   readonly retryDelayScale?: number;
   /** Synthesize first when cdk.out is older than the sources. @default true */
   readonly synth?: boolean;
+  /** CDK context of that synth (e.g. `{ kafkaLane: 'true' }`); give it a `cdkOut` of its own. */
+  readonly synthContext?: Readonly<Record<string, string>>;
   /** Scales EventBridge schedule rates (rate(1 minute) × 0.01 = every 0.6 s). @default 1 */
   readonly scheduleScale?: number;
   /** Extra environment for every function (log level, heartbeat interval...). */
@@ -56,6 +59,8 @@ export interface PlatformEndpoints {
   readonly lambda: string;
   readonly logs: string;
   readonly sfn: string;
+  /** The Kafka broker's bootstrap address, when the template has a Kafka source. */
+  readonly kafka?: string;
 }
 
 export interface Platform {
@@ -68,6 +73,8 @@ export interface Platform {
   readonly resources: readonly ProvisionedResource[];
   readonly lambda: LocalLambdaService;
   readonly logs: LogStore;
+  /** The broker and the mapping emulators, when the template has a Kafka source. */
+  readonly kafka?: KafkaLaneHost;
   /** Events from an earlier run that were resumed at start. */
   readonly resumedEvents: number;
   readonly restoredMessages: number;
@@ -84,7 +91,7 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
-  if (options.synth ?? true) synthesizeIfStale(options.root, log);
+  if (options.synth ?? true) synthesizeIfStale(options.root, log, { outdir: cdkOut, ...(options.synthContext ? { context: options.synthContext } : {}) });
   const template = readTemplate(cdkOut, options.stackName ?? DEFAULT_STACK_NAME);
 
   const servers = await startEmbeddedServers(options.dataDir);
@@ -199,7 +206,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       });
     }
 
+    const kafka = provisioned.kafkaMappings.length
+      ? await startKafkaLane({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), mappings: provisioned.kafkaMappings, invoke: (name, payload) => lambda.invokeSync(name, payload), sqs: servers.sqs.client, log })
+      : undefined;
+    if (kafka) closers.unshift(() => kafka.close());
+
     const endpoints: PlatformEndpoints = {
+      ...(kafka ? { kafka: kafka.broker.bootstrap } : {}),
       dynamodb: servers.dynamo.endpoint,
       sqs: servers.sqs.endpoint,
       s3: servers.s3.endpoint,
@@ -217,6 +230,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       resources: provisioned.resources,
       lambda,
       logs,
+      ...(kafka ? { kafka } : {}),
       resumedEvents,
       restoredMessages,
       taskClient: () => {

@@ -5,6 +5,7 @@ import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type 
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
+import { EVENT_SOURCE_MAPPING_TYPE, KAFKA_CLUSTER_TYPES, kafkaMappingsOf, localClusterArn, type KafkaMappingSpec } from './provision/kafka-mapping.js';
 import type { LocalTaskDefinition } from './ecs/process-task-runner.js';
 import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
@@ -77,6 +78,8 @@ export interface Provisioned {
   readonly schedules: readonly ScheduleSpec[];
   readonly functions: readonly FunctionSpec[];
   readonly logGroups: readonly string[];
+  /** Kafka event source mappings (MSK sources): the platform runs a broker and a mapping emulator each. */
+  readonly kafkaMappings: readonly KafkaMappingSpec[];
   /** Stack outputs resolved to local values. */
   readonly outputs: Readonly<Record<string, string>>;
   readonly context: ResolveContext;
@@ -126,6 +129,8 @@ const SERVED_TYPES: ReadonlySet<string> = new Set([
   'AWS::ECS::Cluster',
   'AWS::ECS::TaskDefinition',
   'Custom::S3BucketNotifications',
+  EVENT_SOURCE_MAPPING_TYPE,
+  ...KAFKA_CLUSTER_TYPES,
 ]);
 
 /**
@@ -158,7 +163,8 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'dynalite table' });
         break;
       case 'AWS::SQS::Queue': {
-        const url = await createQueue(options.clients.sqs, id);
+        const fifo = resource.Properties?.FifoQueue === true;
+        const url = await createQueue(options.clients.sqs, fifo ? `${id}.fifo` : id, fifo ? { FifoQueue: 'true', ContentBasedDeduplication: String(resource.Properties?.ContentBasedDeduplication === true) } : undefined);
         local.set(id, { ref: url, attributes: { Arn: `arn:aws:sqs:${region}:${accountId}:${id}`, QueueName: id, QueueUrl: url } });
         resources.push({ logicalId: id, type: resource.Type, servedBy: 'local-aws-sqs queue (journaled)' });
         break;
@@ -194,6 +200,13 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
         const name = typeof resource.Properties?.StateMachineName === 'string' ? resource.Properties.StateMachineName : id;
         const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
         local.set(id, { ref: arn, attributes: { Arn: arn, Name: name } });
+        break;
+      }
+      case 'AWS::MSK::ServerlessCluster':
+      case 'AWS::MSK::Cluster': {
+        const arn = localClusterArn(id, region, accountId);
+        local.set(id, { ref: arn, attributes: { Arn: arn } });
+        resources.push({ logicalId: id, type: resource.Type, servedBy: 'Apache Kafka broker (KRaft, one node) on loopback' });
         break;
       }
       default: {
@@ -341,8 +354,11 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     resources.push({ logicalId: id, type: resource.Type, servedBy: 'local Step Functions (aws-local-stepfunctions)' });
   }
 
+  const kafkaMappings = kafkaMappingsOf(entries, context, queueUrlByArn as ReadonlyMap<string, string>);
+  for (const m of kafkaMappings) resources.push({ logicalId: m.id, type: EVENT_SOURCE_MAPPING_TYPE, servedBy: `mapping emulator: ${m.topic} → ${m.functionName} (group ${m.consumerGroupId})` });
+
   const outputs = Object.fromEntries(Object.entries(options.template.Outputs ?? {}).map(([k, o]) => [k, String(resolve(o.Value, context))]));
-  return { resources, eventRules, taskDefinitions, eventBridgeBuckets, stateMachines, schedules, functions, logGroups, outputs, context };
+  return { resources, eventRules, taskDefinitions, eventBridgeBuckets, stateMachines, schedules, functions, logGroups, kafkaMappings, outputs, context };
 }
 
 async function createTable(client: DynamoDBClient, name: string, resource: CfnResource): Promise<void> {
@@ -354,9 +370,9 @@ async function createTable(client: DynamoDBClient, name: string, resource: CfnRe
   await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }
 
-async function createQueue(client: SQSClient, name: string): Promise<string> {
+async function createQueue(client: SQSClient, name: string, attributes?: Record<string, string>): Promise<string> {
   try {
-    return (await client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+    return (await client.send(new CreateQueueCommand({ QueueName: name, ...(attributes ? { Attributes: attributes } : {}) }))).QueueUrl ?? '';
   } catch (error) {
     // It exists with the attributes set in pass 2 of an earlier provisioning: the queue is reused as is.
     if ((error as { name?: string }).name !== 'QueueNameExists') throw error;

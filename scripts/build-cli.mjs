@@ -32,6 +32,8 @@ export async function buildCli() {
     // CommonJS packages inside an ESM bundle call require() for Node's built-ins.
     banner: { js: "import { createRequire as __stask_createRequire } from 'node:module'; const require = __stask_createRequire(import.meta.url);" },
     logLevel: 'warning',
+    // The Kafka client loads its WebAssembly (dist/native.wasm) next to its own files: it stays in node_modules.
+    external: ['@platformatic/kafka'],
     plugins: [
       {
         name: 'platform-stays-out',

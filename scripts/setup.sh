@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally)
-# and the npm packages, Node 24 included (npm package `node`, used by every npm script).
+# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally),
+# the npm packages, Node 24 included (npm package `node`, used by every npm script), and the Kafka broker's jars.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
@@ -12,6 +12,22 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
 fi
 echo "setup: $(ffmpeg -version | head -n 1)"
 npm ci --no-audit --no-fund
+# The embedded platform's Kafka broker (Apache Kafka, KRaft): its jars from Maven Central into the user's cache,
+# as pom.xml declares them (local/kafka/jars.ts finds them there; STASK_KAFKA_JARS overrides the directory).
+if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+  echo "setup: installing Maven and Java 17 (Debian packages)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq maven openjdk-17-jre-headless >/dev/null
+fi
+kafka_jars="$(npm exec --offline -- tsx -e 'import("./local/kafka/jars.ts").then((m) => console.log(m.kafkaJarsDir()))')"
+if [ ! -f "$kafka_jars/.complete" ]; then
+  echo "setup: fetching the Kafka broker's jars into $kafka_jars"
+  mvn -q -B -f pom.xml dependency:copy-dependencies -DoutputDirectory="$kafka_jars"
+  touch "$kafka_jars/.complete"
+fi
+echo "setup: Kafka broker jars in $kafka_jars"
 
 # IaC scanners (PyPI) for test/infra/iac-scan.test.ts, in a git-ignored virtual environment.
 if [ ! -x .venv-tools/bin/cfn-lint ] || [ ! -x .venv-tools/bin/checkov ] || [ scripts/iac-tools.txt -nt .venv-tools/.installed ]; then

@@ -6,6 +6,7 @@ import type { ExecOptions } from './commands/exec.js';
 import type { InvokeOptions } from './commands/invoke.js';
 import type { LogsOptions } from './commands/logs.js';
 import type { LsOptions } from './commands/ls.js';
+import type { ProduceOptions } from './commands/produce.js';
 import type { RedriveOptions } from './commands/redrive.js';
 import type { CliIO, CommandContext, GlobalOptions } from './context.js';
 import type { Services } from './target.js';
@@ -132,6 +133,20 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--dlq', 'from the failure destination queue (dead-letter queue)')
     .option('--function <name>', 'only records of this task name')
     .action(action(async (ctx, opts: RedriveOptions) => (await import('./commands/redrive.js')).redrive(ctx, opts)));
+
+  program
+    .command('produce')
+    .description('send records to a Kafka topic of the embedded platform (one --value, or one per line of a JSONL file)')
+    .argument('<topic>', 'topic name, e.g. slow-queries')
+    .option('--value <text>', 'the record value')
+    .option('--file <file>', 'a JSONL file: one record value per line')
+    .option('--key <key>', 'the record key (every record)')
+    .action(action(async (ctx, topic: string, opts: ProduceOptions) => (await import('./commands/produce.js')).produce(ctx, topic, opts)));
+
+  program
+    .command('streams')
+    .description('each Kafka event source mapping: topic, group, lag per partition, last batch, failed records')
+    .action(action(async (ctx) => (await import('./commands/streams.js')).streams(ctx)));
 
   program
     .command('outputs')

@@ -12,15 +12,22 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 /** The handlers' tracer (service name from POWERTOOLS_SERVICE_NAME, set by the TaskFunction construct). */
 export const tracer = new Tracer();
 
+let dynamoPlain: DynamoDBClient | undefined;
 let dynamo: DynamoDBDocumentClient | undefined;
 let s3: S3Client | undefined;
 let sqs: SQSClient | undefined;
 let sfn: SFNClient | undefined;
 let lambda: LambdaClient | undefined;
 
+/** DynamoDB itself (attribute values as the service takes them): Powertools Idempotency, conditional sink writes. */
+export function dynamoClient(): DynamoDBClient {
+  dynamoPlain ??= tracer.captureAWSv3Client(new DynamoDBClient({}));
+  return dynamoPlain;
+}
+
 /** DynamoDB through the document client (undefined attributes removed, as the registry writes them). */
 export function dynamoDocument(): DynamoDBDocumentClient {
-  dynamo ??= DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
+  dynamo ??= DynamoDBDocumentClient.from(dynamoClient(), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return dynamo;

@@ -42,6 +42,15 @@ export interface RedriveReport {
   readonly skipped: { taskId: string | null; reason: string }[];
 }
 
+/** A dead-letter record another lane redrives (see RedriveOptions.foreign). */
+export interface ForeignDeadLetter {
+  /** What the report names it by (a stream record's `topic-partition-offset`). */
+  readonly key: string;
+  /** The function whose record it is (for `function`). */
+  readonly function?: string;
+  readonly redrive: () => Promise<void>;
+}
+
 export interface RedriveOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
@@ -53,6 +62,11 @@ export interface RedriveOptions {
   readonly startedAt: number;
   /** The reason a retry was refused, as the caller words it. @default the error's message */
   readonly explain?: (taskId: string, error: unknown) => string;
+  /**
+   * Recognizes a record of another lane that this module does not redrive itself (a stream operator's Kafka
+   * record, which goes back to its topic): undefined when the record is not of its kind.
+   */
+  readonly foreign?: (body: string | undefined) => ForeignDeadLetter | undefined;
   /** Receives at most this many messages in one run. @default 10 000 */
   readonly maxMessages?: number;
 }
@@ -96,6 +110,23 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
           continue;
         }
         received.add(id);
+        const foreign = options.foreign?.(message.Body);
+        if (foreign) {
+          if (options.function !== undefined && foreign.function !== options.function) {
+            leave.push(message);
+            continue;
+          }
+          try {
+            await foreign.redrive();
+          } catch (error) {
+            report.skipped.push({ taskId: foreign.key, reason: explain(foreign.key, error) });
+            leave.push(message);
+            continue;
+          }
+          report.redriven.push(foreign.key);
+          await remove(message);
+          continue;
+        }
         const entry = parseDlqRecord(message.Body);
         if ('invalid' in entry) {
           report.skipped.push({ taskId: null, reason: `${entry.invalid} (message ${id})` });

@@ -47,6 +47,18 @@ export const ENV = {
   triggerOutputFormats: 'TRIGGER_OUTPUT_FORMATS',
   triggerOutputDir: 'TRIGGER_OUTPUT_DIR',
   triggerPrefix: 'TRIGGER_PREFIX',
+  /** Stream operator (KafkaEtl): the SQS FIFO queue its outputs go to (the default sink). */
+  streamSinkQueueUrl: 'STREAM_SINK_QUEUE_URL',
+  /** Stream operator: a DynamoDB table the outputs go to instead (conditional write on `pk`). */
+  streamSinkTableName: 'STREAM_SINK_TABLE_NAME',
+  /** Stream operator: the dead-letter queue, one destination record per record that cannot be processed. */
+  streamDlqUrl: 'STREAM_DLQ_URL',
+  /** Stream operator: Powertools Idempotency's table (key `id`, TTL `expiration`). */
+  streamIdempotencyTableName: 'STREAM_IDEMPOTENCY_TABLE_NAME',
+  /** Stream operator: deliveries of a record with a retryable failure before it goes to the DLQ (the mapping's retry attempts). */
+  streamRetryAttempts: 'STREAM_RETRY_ATTEMPTS',
+  /** Stream operator: seconds a done record's key is remembered. */
+  streamIdempotencyTtlSeconds: 'STREAM_IDEMPOTENCY_TTL_SECONDS',
   /** Powertools. */
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
@@ -72,6 +84,10 @@ export const DEFAULTS = {
   segmentMinDurationSeconds: 600,
   /** Transcoder: segments the plan step aims for. */
   segmentCount: 4,
+  /** Stream lane: the mapping's retry attempts of a record with a retryable failure. */
+  streamRetryAttempts: 2,
+  /** Stream lane: how long a done record's key is remembered (Powertools Idempotency TTL): 7 days. */
+  streamIdempotencyTtlSeconds: 7 * 24 * 60 * 60,
 } as const;
 
 /** 1 + Lambda's default retries: the attempts of a short task unless its construct says otherwise. */
@@ -98,6 +114,10 @@ export const STACK_OUTPUTS = {
   taskFunctions: 'TaskFunctions',
   /** The role holding exactly what `stask` needs against the stack (grantOperate). */
   operatorRoleArn: 'OperatorRoleArn',
+  /** The MSK cluster of the Kafka lane (when the stack has the lane). */
+  kafkaClusterArn: 'KafkaClusterArn',
+  /** The SQS FIFO sink of the sample operator (when the stack has the lane). */
+  kafkaSinkQueueUrl: 'KafkaSinkQueueUrl',
   /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
   shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
 } as const;
@@ -145,12 +165,27 @@ export const EndpointsFileSchema = z.object({
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
   endpoints: z.record(z.string(), z.string().min(1)),
   outputs: z.record(z.string(), z.string()),
+  streams: z
+    .array(z.object({ id: z.string(), functionName: z.string(), topic: z.string(), groupId: z.string(), bootstrap: z.string().min(1) }))
+    .optional(),
   pid: z.number().int().positive(),
 });
+
+/** A Kafka event source mapping of the embedded platform, as endpoints.json names it. */
+export interface StreamEndpoint {
+  readonly id: string;
+  readonly functionName: string;
+  readonly topic: string;
+  readonly groupId: string;
+  /** The broker's bootstrap address. */
+  readonly bootstrap: string;
+}
 export interface EndpointsFile {
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly endpoints: Readonly<Record<ServiceName, string>> | Readonly<Record<string, string>>;
   readonly outputs: Readonly<Record<string, string>>;
+  /** The Kafka event source mappings `stask streams` and `stask produce` work with (absent without Kafka). */
+  readonly streams?: readonly StreamEndpoint[];
   readonly pid: number;
 }

@@ -4,6 +4,9 @@ import { STACK_OUTPUTS } from '../../../functions/core/facts.js';
 import type { CommandContext } from '../context.js';
 import { errorMessage, UsageError } from '../errors.js';
 import { retryConflict } from './retry.js';
+import { streamRecordOf } from '../../../functions/stream/dlq-record.js';
+import { replayToTopic } from './redrive-stream.js';
+import { streamsTarget } from '../streams-target.js';
 
 export { parseDlqRecord, type DlqEntry, type RedriveReport };
 
@@ -22,6 +25,16 @@ export async function redrive(ctx: CommandContext, options: RedriveOptions): Pro
     retry: (taskId) => services.client.retry(taskId),
     ...(options.function !== undefined ? { function: options.function } : {}),
     startedAt: ctx.io.now().getTime(),
+    // A stream operator's record goes back to its source topic, where the fixed operator gets it anew.
+    foreign: (body) => {
+      const record = streamRecordOf(body);
+      if (!record) return undefined;
+      return {
+        key: record.recordKey,
+        ...(record.function !== undefined ? { function: record.function } : {}),
+        redrive: async () => replayToTopic((await streamsTarget(ctx.options)).bootstrap, record),
+      };
+    },
     explain: (taskId, error) => errorMessage(error instanceof InvalidTransitionError ? retryConflict(taskId, error) : error),
   });
 

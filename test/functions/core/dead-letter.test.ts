@@ -4,6 +4,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redriveDeadLetters } from '../../../functions/core/dead-letter.js';
 import { buildDestinationRecord } from '../../../functions/core/destination-record.js';
+import { buildDlqRecord, streamRecordOf } from '../../../functions/stream/dlq-record.js';
 import { startSqs, type EmbeddedSqs } from '../../support/embedded-servers.js';
 
 let sqs: EmbeddedSqs;
@@ -85,5 +86,50 @@ describe('redriveDeadLetters', () => {
     // Assess
     expect(report).toEqual({ redriven: [], skipped: [] });
     expect(await remaining(url)).toEqual([record]);
+  });
+
+  it('hands a stream operator\'s records to the lane that owns them: redriven, refused or of another operator', async () => {
+    // Prepare
+    const streamRecord = (offset: number, operator: string): string =>
+      JSON.stringify(
+        buildDlqRecord({
+          record: { topic: 'slow-queries', partition: 0, offset, timestamp: 0, value: Buffer.from('{}').toString('base64'), headers: [] },
+          error: new Error('bad record'),
+          taskId: `kafka_slow-queries-0-${offset}`,
+          function: operator,
+          requestId: 'req',
+          functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${operator}`,
+          attempts: 1,
+          retryable: false,
+        }),
+      );
+    const refused = streamRecord(2, 'enrich');
+    const otherOperator = streamRecord(3, 'other-operator');
+    const url = await queueWith([streamRecord(1, 'enrich'), refused, otherOperator]);
+    const replayed: string[] = [];
+    // Act
+    const report = await redriveDeadLetters({
+      sqs: sqs.client,
+      queueUrl: url,
+      function: 'enrich',
+      startedAt: Date.now() + 60_000,
+      retry: () => Promise.reject(new Error('not a task of the short or long lane')),
+      foreign: (body) => {
+        const record = streamRecordOf(body);
+        if (!record) return undefined;
+        return {
+          key: record.recordKey,
+          ...(record.function !== undefined ? { function: record.function } : {}),
+          redrive: async () => {
+            if (record.recordKey.endsWith('-2')) throw new Error('topic slow-queries is gone');
+            replayed.push(record.recordKey);
+          },
+        };
+      },
+    });
+    // Assess
+    expect(replayed).toEqual(['slow-queries-0-1']);
+    expect(report).toEqual({ redriven: ['slow-queries-0-1'], skipped: [{ taskId: 'slow-queries-0-2', reason: 'topic slow-queries is gone' }] });
+    expect((await remaining(url)).sort()).toEqual([refused, otherOperator].sort());
   });
 });
