@@ -5,7 +5,7 @@ import vitest from '@vitest/eslint-plugin';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.stask/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.stask/**', 'coverage/**', 'python/.venv/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
