@@ -64,13 +64,16 @@ class PythonEnvironment {
     try {
       const [address, hostDeps] = await Promise.all([this.api.listen(), this.options.hostDeps()]);
       if (this.dead) return;
+      const env = this.options.env();
       const child = spawn(this.options.python.path, ['-P', '-m', 'awslambdaric', this.options.handler], {
         cwd: this.options.assetDir,
         detached: true, // its own process group: killing the environment kills what the handler started
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
-          ...this.options.env(),
+          ...env,
+          // Lambda sets both; botocore reads only AWS_DEFAULT_REGION
+          ...(env.AWS_REGION ? { AWS_DEFAULT_REGION: env.AWS_REGION } : {}),
           AWS_LAMBDA_RUNTIME_API: address,
           LAMBDA_TASK_ROOT: this.options.assetDir,
           // host wheels first: the asset's own (ARM64) wheels must not shadow them

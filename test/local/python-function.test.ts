@@ -49,7 +49,7 @@ function fn(handler: string, overrides: Partial<PythonFunctionOptions> = {}): Re
   return Object.assign(f, { lines });
 }
 
-function context(requestId = randomUUID()): Context {
+function context(requestId: string = randomUUID()): Context {
   return { awsRequestId: requestId, invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:py', functionName: 'py' } as Context;
 }
 
