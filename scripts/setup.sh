@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally)
-# and the npm packages, Node 24 included (npm package `node`, used by every npm script).
+# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally),
+# the npm packages, Node 24 included (npm package `node`, used by every npm script), uv (PyPI; bundles
+# Python tasks and installs host wheels for the embedded platform) and the Python test environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
@@ -12,3 +13,5 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
 fi
 echo "setup: $(ffmpeg -version | head -n 1)"
 npm ci --no-audit --no-fund
+
+./scripts/setup-python.sh
