@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Python side: uv from PyPI (pip), then python/.venv with the runtime's and the tests' pinned packages,
-# on the interpreter matching the Lambda runtime (python3.13) when the machine has it, else the closest ≥ 3.11.
+# on the interpreter matching the Lambda runtime (python3.14) when the machine has it, else the closest ≥ 3.11.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v uv >/dev/null 2>&1; then
@@ -11,9 +11,9 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 echo "setup: $(uv --version)"
 
-want=13 # PYTHON_RUNTIME in lib/constructs/python-task-function.ts
+# PYTHON_RUNTIME in lib/constructs/python-task-function.ts is python3.14: that, else the closest (older first on a tie)
 python=""
-for minor in $want 12 14 11 15; do
+for minor in 14 13 15 12 11; do
   for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$minor".*/bin/python3."$minor" "$(command -v python3."$minor" 2>/dev/null || true)"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then python="$candidate"; break 2; fi
   done

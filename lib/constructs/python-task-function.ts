@@ -20,10 +20,11 @@ export const TASK_CONTRACT_FILE = existsSync(path.join(PROJECT_ROOT, 'functions'
   ? path.join(PROJECT_ROOT, 'functions', 'core', 'task-contract.json')
   : path.join(PROJECT_ROOT, 'python', 'tests', 'fixtures', 'task-contract.json');
 /**
- * The current Python Lambda runtime (what `Runtime.determineLatestPythonRuntime` answers) — also the
- * interpreter the embedded platform looks for first.
+ * The current generally available Python Lambda runtime — also the interpreter the embedded platform looks
+ * for first (else the closest ≥ 3.11). aws-cdk-lib also knows python3.15, a preview runtime (awslambdaric
+ * lists AWS_Lambda_python3.15 among its preview runtimes).
  */
-export const PYTHON_RUNTIME = lambda.Runtime.PYTHON_3_13;
+export const PYTHON_RUNTIME = lambda.Runtime.PYTHON_3_14;
 /** Wheels for Lambda's ARM64 (Amazon Linux 2023, glibc 2.34). */
 export const ARM64_WHEEL_PLATFORM = 'aarch64-manylinux_2_34';
 
@@ -129,6 +130,12 @@ export class PythonTaskFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
+    acknowledgeNag(
+      this.function,
+      'AwsSolutions-L1',
+      `${PYTHON_RUNTIME.name} is the newest generally available Python runtime; the newer python3.15 that ` +
+        'aws-cdk-lib lists is a preview runtime, not for production tasks.',
+    );
     acknowledgeNag(
       this.role,
       iam5ResourceFinding(this, '*'),

@@ -36,7 +36,7 @@ describe('PythonTaskFunction', () => {
     const template = Template.fromStack(stack);
     // Assess
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'python3.13',
+      Runtime: 'python3.14',
       Handler: 'handler.handler',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
@@ -58,13 +58,13 @@ describe('PythonTaskFunction', () => {
     // Assess
     const [asset] = readdirSync(outdir).filter((d) => d.startsWith('asset.'));
     const dir = path.join(outdir, asset as string);
-    expect(readdirSync(path.join(dir, 'markupsafe')).some((f) => f.endsWith('.cpython-313-aarch64-linux-gnu.so'))).toBe(true);
+    expect(readdirSync(path.join(dir, 'markupsafe')).some((f) => f.endsWith('.cpython-314-aarch64-linux-gnu.so'))).toBe(true);
     expect(existsSync(path.join(dir, 'handler.py'))).toBe(true);
     expect(existsSync(path.join(dir, 'requirements.txt'))).toBe(false);
     expect(JSON.parse(readFileSync(path.join(dir, 'stask_runtime', 'task-contract.json'), 'utf8'))).toMatchObject({ version: 1 });
     const manifest = JSON.parse(readFileSync(path.join(dir, PYTHON_MANIFEST_DIR, PYTHON_MANIFEST_FILE), 'utf8')) as PythonManifest;
-    expect(manifest).toMatchObject({ pythonVersion: '3.13', platform: 'aarch64-manylinux_2_34' });
-    expect(manifest.pins).toEqual(expect.arrayContaining(['markupsafe==3.0.2', 'aws-lambda-powertools==3.37.0', 'boto3==1.44.8']));
+    expect(manifest).toMatchObject({ pythonVersion: '3.14', platform: 'aarch64-manylinux_2_34' });
+    expect(manifest.pins).toEqual(expect.arrayContaining(['markupsafe==3.0.3', 'aws-lambda-powertools==3.37.0', 'boto3==1.44.8']));
   });
 
   it('fails synth with the line of an unpinned requirement', () => {
@@ -118,7 +118,7 @@ describe('ShortTask with a Python function', () => {
     // Assess
     expect(task.taskFunction).toBeInstanceOf(PythonTaskFunction);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'python3.13',
+      Runtime: 'python3.14',
       Environment: { Variables: { TASK_NAME: 'py-demo', TASK_MAX_RETRIES: '1', TASK_TABLE_NAME: { Ref: Match.anyValue() } } },
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 1 });

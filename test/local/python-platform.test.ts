@@ -55,7 +55,7 @@ async function failureRecordFor(taskId: string): Promise<DestinationRecord> {
 
 describe('Python short tasks on the embedded platform', () => {
   it('names the interpreter it chose and runs a task to SUCCEEDED with its log lines in the task log', async () => {
-    expect(platformLog.some((l) => /^python3\.13: (matching|closest available) interpreter .+ \(Python 3\.\d+\.\d+\)$/.test(l))).toBe(true);
+    expect(platformLog.some((l) => /^python3\.14: (matching|closest available) interpreter .+ \(Python 3\.\d+\.\d+\)$/.test(l))).toBe(true);
     await client.submit({ task: 'py-misbehave', id: 'py_ok', payload: { mode: 'ok' } });
     const task = await waitForTerminal(client, 'py_ok');
     expect(task).toMatchObject({ status: 'SUCCEEDED', attempts: 1, result: { mode: 'ok', attempt: 1 } });
