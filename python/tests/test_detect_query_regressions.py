@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+sys.dont_write_bytecode = True  # no __pycache__ in functions/: it would make the stack look changed (local/synth.ts)
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "functions" / "short" / "detect-query-regressions"))
 
 from regressions import detect, parse_request  # noqa: E402
@@ -36,6 +37,11 @@ def test_flags_p95_and_rows_examined_regressions_beyond_the_thresholds() -> None
 def test_thresholds_and_min_count_are_honoured() -> None:
     result = detect(*parse_request({"baseline": BASELINE, "current": CURRENT, "thresholds": {"p95Ratio": 2, "rowsExaminedRatio": 4, "minCount": 3}}))
     assert result["regressions"] == [] and result["compared"] == 2
+
+
+def test_zero_in_both_summaries_is_no_change() -> None:
+    result = detect(*parse_request({"baseline": {"fingerprints": [fp("z", 1, 0.1, 0)]}, "current": {"fingerprints": [fp("z", 1, 0.1, 0)]}}))
+    assert result["regressions"] == [] and result["compared"] == 1
 
 
 def test_from_zero_to_something_has_no_finite_ratio() -> None:

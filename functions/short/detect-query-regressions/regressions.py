@@ -64,11 +64,10 @@ def _frame(summary: Any, name: str) -> pd.DataFrame:
 def detect(baseline: pd.DataFrame, current: pd.DataFrame, t: Thresholds) -> dict[str, Any]:
     joined = baseline.join(current, how="inner", lsuffix="Baseline", rsuffix="Current")
     judged = joined[(joined["countBaseline"] >= t.min_count) & (joined["countCurrent"] >= t.min_count)]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p95 = np.where(judged["p95QueryTimeBaseline"] > 0, judged["p95QueryTimeCurrent"] / judged["p95QueryTimeBaseline"], np.inf)
-        rows = np.where(judged["rowsPerExecutionBaseline"] > 0, judged["rowsPerExecutionCurrent"] / judged["rowsPerExecutionBaseline"], np.inf)
-    judged = judged.assign(p95Ratio=p95, rowsExaminedRatio=rows)
-    judged = judged[(judged["p95QueryTimeCurrent"] > 0) | (judged["rowsPerExecutionCurrent"] > 0)]
+    judged = judged.assign(
+        p95Ratio=_ratios(judged["p95QueryTimeBaseline"], judged["p95QueryTimeCurrent"]),
+        rowsExaminedRatio=_ratios(judged["rowsPerExecutionBaseline"], judged["rowsPerExecutionCurrent"]),
+    )
     flagged = judged[(judged["p95Ratio"] > t.p95_ratio) | (judged["rowsExaminedRatio"] > t.rows_examined_ratio)]
     flagged = flagged.sort_values(["p95Ratio", "rowsExaminedRatio"], ascending=False, kind="stable")
     regressions = [
@@ -88,6 +87,12 @@ def detect(baseline: pd.DataFrame, current: pd.DataFrame, t: Thresholds) -> dict
         "goneFingerprints": sorted(set(baseline.index) - set(current.index)),
         "thresholds": {"p95Ratio": t.p95_ratio, "rowsExaminedRatio": t.rows_examined_ratio, "minCount": t.min_count},
     }
+
+
+def _ratios(baseline: pd.Series, current: pd.Series) -> np.ndarray:
+    """current / baseline; 1 when both are zero (no change), infinite from zero to something."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(baseline > 0, current / baseline, np.where(current > 0, np.inf, 1.0))
 
 
 def _ratio(value: float) -> float | None:
