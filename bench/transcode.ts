@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { TaskRegistry } from '../functions/core/registry.js';
-import { singlePassArgs } from '../functions/transcoder/commands.js';
+import { singlePassArgs } from '../functions/long/transcoder/commands.js';
 import { startPlatform } from '../local/platform.js';
 import { waitForTerminal } from '../test/local/support.js';
 
@@ -65,13 +65,13 @@ try {
       TASK_PAYLOAD: JSON.stringify({ bucket: media, object: 'clip1080.mp4', output_dir: `segbench/${id}`, dst_format: 'mp4', preset: 'veryfast' }),
       WORKER_MODE: mode, WORK_DIR: work, SEGMENT_MIN_DURATION_SECONDS: '1', SEGMENT_COUNT: String(SEGMENTS), POWERTOOLS_LOG_LEVEL: 'ERROR', ...extraEnv,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/transcoder/worker.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/long/transcoder/worker.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     if (code !== 0) throw new Error(`worker ${mode} exited ${code}`);
   };
   const prepare = async (id: string): Promise<void> => {
     await reg.create({ taskId: id, function: 'transcode', payload: {}, payloadHash: id, payloadSizeBytes: 2, maxAttempts: 1 });
-    await reg.transition(id, 'RUNNING', { set: { executionRef: `bench-${id}` } });
+    await reg.start(id, { executionRef: `bench-${id}` });
   };
   await prepare('single_pass');
   let start = process.hrtime.bigint();

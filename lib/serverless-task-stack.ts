@@ -1,14 +1,17 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { PayloadStore } from './constructs/payload-store.js';
-import { pascalCase, ShortTask } from './constructs/short-task.js';
+import { ShortTask } from './constructs/short-task.js';
 import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
 import { TaskRegistry } from './constructs/task-registry.js';
 import { TaskSweeper } from './constructs/task-sweeper.js';
+import { grantOperate, TaskOperator, type OperatedResources } from './constructs/task-operator.js';
 import { TranscodeTask } from './constructs/transcode-task.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 
@@ -17,9 +20,9 @@ type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'language
 
 /** The short-lane tasks deployed by this stack. */
 export const SHORT_TASKS: readonly ShortTaskDefinition[] = [
-  { taskName: 'analyze-slow-queries', entry: 'functions/tasks/analyze-slow-queries/handler.ts' },
+  { taskName: 'analyze-slow-queries', entry: 'functions/short/analyze-slow-queries/handler.ts' },
   // Fails on every attempt: exercises retries, the failure destination and the DLQ alarm end to end.
-  { taskName: 'always-fails', entry: 'functions/tasks/always-fails/handler.ts', retryAttempts: 2 },
+  { taskName: 'always-fails', entry: 'functions/short/always-fails/handler.ts', retryAttempts: 2 },
   // Python (numpy/pandas): compares two analyze-slow-queries summaries and flags regressed fingerprints.
   { taskName: 'detect-query-regressions', entry: 'functions/short/detect-query-regressions', language: 'python' },
 ];
@@ -33,23 +36,11 @@ export const UPLOAD_OUTPUT_FORMATS: readonly string[] = ['mp4', 'm3u8'];
 /** Where those tasks write their outputs (outside UPLOAD_PREFIX). */
 export const UPLOAD_OUTPUT_DIR = 'transcoded';
 
-/** Stack output IDs the CLI reads (CloudFormation DescribeStacks / cdk.out). Never rename them. */
-export const STACK_OUTPUTS = {
-  taskTableName: 'TaskTableName',
-  successQueueUrl: 'SuccessQueueUrl',
-  failureQueueUrl: 'FailureQueueUrl',
-  payloadBucketName: 'PayloadBucketName',
-  mediaBucketName: 'MediaBucketName',
-  transcodeStateMachineArn: 'TranscodeStateMachineArn',
-  /**
-   * JSON: task name → `{ kind: 'lambda', functionName, logGroupName, maxAttempts }` or
-   * `{ kind: 'stepfunctions', stateMachineArn, logGroupName, maxAttempts }` — what the CLI needs to start and
-   * follow tasks.
-   */
-  taskFunctions: 'TaskFunctions',
-  /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
-  shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
-} as const;
+/** Stack output IDs (defined with the other shared facts; the CLI and the platform read them). */
+export { STACK_OUTPUTS };
+
+/** The heartbeat interval of every attempt (short tasks, transcode workers) and the sweeper's measure of it. */
+export const HEARTBEAT = Duration.seconds(DEFAULTS.heartbeatSeconds);
 
 export class ServerlessTaskStack extends Stack {
   public readonly registry: TaskRegistry;
@@ -66,6 +57,9 @@ export class ServerlessTaskStack extends Stack {
   public readonly transcodeTask: TranscodeTask;
   /** Uploads under `uploads/` start transcode tasks. */
   public readonly uploadTrigger: UploadTrigger;
+  /** A role with exactly what `stask` needs against this stack (output OperatorRoleArn). */
+  public readonly operator: TaskOperator;
+  private readonly operated: OperatedResources;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -73,7 +67,7 @@ export class ServerlessTaskStack extends Stack {
     this.registry = new TaskRegistry(this, 'TaskRegistry');
     this.destinations = new TaskDestinations(this, 'TaskDestinations');
     this.payloadStore = new PayloadStore(this, 'PayloadStore');
-    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table });
+    this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table, heartbeat: HEARTBEAT });
 
     const shortTasks = new Map<string, ShortTask>();
     for (const definition of SHORT_TASKS) {
@@ -83,6 +77,7 @@ export class ServerlessTaskStack extends Stack {
         successQueue: this.destinations.successQueue,
         failureQueue: this.destinations.failureQueue,
         payloadBucket: this.payloadStore.bucket,
+        heartbeat: HEARTBEAT,
       });
       shortTasks.set(definition.taskName, task);
       new CfnOutput(this, STACK_OUTPUTS.shortTaskFunctionName(definition.taskName), {
@@ -103,6 +98,11 @@ export class ServerlessTaskStack extends Stack {
       failureQueue: this.destinations.failureQueue,
       mediaBucket: this.mediaStore.bucket,
       payloadBucket: this.payloadStore.bucket,
+      uploadPrefix: UPLOAD_PREFIX,
+      heartbeat: HEARTBEAT,
+      // On AWS each segment is its own Fargate task: inputs above the threshold are split and transcoded in
+      // parallel; shorter ones (every local run's clips) stay single pass.
+      segmented: {},
     });
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', {
       taskName: TRANSCODE_TASK_NAME,
@@ -112,7 +112,22 @@ export class ServerlessTaskStack extends Stack {
       prefix: UPLOAD_PREFIX,
       outputFormats: UPLOAD_OUTPUT_FORMATS,
       outputDir: UPLOAD_OUTPUT_DIR,
-      maxAttempts: 1,
+      maxAttempts: DEFAULTS.longTaskMaxAttempts,
+    });
+
+    this.operated = {
+      table: this.registry.table,
+      failureQueue: this.destinations.failureQueue,
+      payloadBucket: this.payloadStore.bucket,
+      functions: [...shortTasks.values()].map((task) => task.function),
+      stateMachines: [this.transcodeTask.stateMachine],
+      logGroups: [...[...shortTasks.values()].map((task) => task.taskFunction.logGroup), this.transcodeTask.logGroup],
+      cluster: this.mediaNetwork.cluster,
+    };
+    this.operator = new TaskOperator(this, 'TaskOperator', { resources: this.operated });
+    new CfnOutput(this, STACK_OUTPUTS.operatorRoleArn, {
+      value: this.operator.role.roleArn,
+      description: 'IAM role with exactly what the stask CLI needs against this stack (assume it to run stask --stack)',
     });
 
     new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
@@ -126,7 +141,7 @@ export class ServerlessTaskStack extends Stack {
                 kind: 'lambda',
                 functionName: task?.function.functionName,
                 logGroupName: task?.taskFunction.logGroup.logGroupName,
-                maxAttempts: (definition.retryAttempts ?? 2) + 1,
+                maxAttempts: definition.retryAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : definition.retryAttempts + 1,
               },
             ];
           }),
@@ -136,7 +151,7 @@ export class ServerlessTaskStack extends Stack {
           stateMachineArn: this.transcodeTask.stateMachine.stateMachineArn,
           // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
           logGroupName: this.transcodeTask.logGroup.logGroupName,
-          maxAttempts: 1,
+          maxAttempts: DEFAULTS.longTaskMaxAttempts,
         },
       }),
       description: 'Task name to lane, function or state machine, log group and attempts (JSON), read by the stask CLI',
@@ -166,5 +181,10 @@ export class ServerlessTaskStack extends Stack {
       value: this.transcodeTask.stateMachine.stateMachineArn,
       description: `Step Functions state machine of the ${TRANSCODE_TASK_NAME} task`,
     });
+  }
+
+  /** Grants `grantee` exactly what the stask CLI needs against this stack (the OperatorRoleArn role has it too). */
+  public grantOperate(grantee: iam.IGrantable): void {
+    grantOperate(grantee, this.operated);
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
+import { ENDPOINTS_FILE, type EndpointsFile } from '../functions/core/facts.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './servers.js';
 import { startPlatform, type Platform, type PlatformOptions } from './platform.js';
 
@@ -10,14 +11,8 @@ export interface DevPlatformOptions extends Pick<PlatformOptions, 'cdkOut' | 'st
   readonly log?: (line: string) => void;
 }
 
-/** What `stask dev` writes to DIR/endpoints.json: how the CLI (or any SDK client) reaches the platform. */
-export interface EndpointsFile {
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 's3' | 'lambda' | 'logs' | 'sfn', string>>;
-  readonly outputs: Readonly<Record<string, string>>;
-  readonly pid: number;
-}
+/** What `stask dev` writes to DIR/endpoints.json (the type lives with the other shared facts). */
+export type { EndpointsFile };
 
 export interface DevPlatform {
   readonly platform: Platform;
@@ -33,7 +28,7 @@ export async function startDevPlatform(options: DevPlatformOptions): Promise<Dev
   const log = options.log ?? ((line: string) => console.log(line));
   const dataDir = resolvePath(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const endpointsFile = join(dataDir, 'endpoints.json');
+  const endpointsFile = join(dataDir, ENDPOINTS_FILE);
   refuseIfRunning(endpointsFile);
 
   const started = Date.now();

@@ -4,6 +4,7 @@
 // in both destination queues, then video: an upload that starts transcodes (Step Functions + the ECS
 // task as a local process with the host's ffmpeg) and the seed's `stask invoke transcode`. Then it keeps
 // serving until Ctrl-C, so every command can be tried against it. `-- --exit-after-tour` stops after it.
+import { STACK_OUTPUTS } from '../functions/core/facts.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -72,7 +73,7 @@ try {
   await stask('ls', '--status', 'succeeded', '--since', '1h');
   await stask('ls', '--status', 'failed', '--since', '1h');
 
-  for (const [name, key] of [['success queue', 'SuccessQueueUrl'], ['dead-letter queue', 'FailureQueueUrl']] as const) {
+  for (const [name, key] of [['success queue', STACK_OUTPUTS.successQueueUrl], ['dead-letter queue', STACK_OUTPUTS.failureQueueUrl]] as const) {
     heading(`5. The records in the ${name} (AWS Lambda's destination record format)`);
     const out = await dev.platform.servers.sqs.client.send(
       // Hidden for a second only: they stay in the queue for `stask redrive --dlq` and other readers.
@@ -92,7 +93,7 @@ try {
   }
 
   heading('6. Video: an upload to uploads/ starts one transcode per output format (FFmpeg, on this machine)');
-  const media = requireOutput(dev.platform.outputs, 'MediaBucketName');
+  const media = requireOutput(dev.platform.outputs, STACK_OUTPUTS.mediaBucketName);
   const clip = join(dataDir, `480P-${run}.mp4`);
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440',
     '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', clip]);

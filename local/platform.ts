@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createTaskClient } from '../functions/core/create-task-client.js';
+import { DEFAULT_STACK_NAME, STACK_OUTPUTS, TaskFunctionsSchema, type TaskFunctions } from '../functions/core/facts.js';
 import { PayloadStore } from '../functions/core/payload.js';
 import { TaskRegistry } from '../functions/core/registry.js';
-import { StepFunctionsInvoker } from '../functions/core/step-functions-invoker.js';
-import { TaskClient, type TaskTarget } from '../functions/core/task-client.js';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { TaskClient } from '../functions/core/task-client.js';
 import { DirectoryEventStore } from './lambda/event-store.js';
 import { startInvokeApi } from './lambda/invoke-api.js';
 import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
@@ -26,7 +28,7 @@ export interface PlatformOptions {
   /** Repository root (for `cdk synth`); cdk.out is read from there unless `cdkOut` is given. */
   readonly root: string;
   readonly cdkOut?: string;
-  /** @default 'ServerlessTask' */
+  /** @default DEFAULT_STACK_NAME */
   readonly stackName?: string;
   /** State kept across restarts; in memory (and temporary files) without it. */
   readonly dataDir?: string;
@@ -77,7 +79,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const log = options.log ?? (() => undefined);
   const cdkOut = options.cdkOut ?? join(options.root, 'cdk.out');
   if (options.synth ?? true) synthesizeIfStale(options.root, log);
-  const template = readTemplate(cdkOut, options.stackName ?? 'ServerlessTask');
+  const template = readTemplate(cdkOut, options.stackName ?? DEFAULT_STACK_NAME);
 
   const servers = await startEmbeddedServers(options.dataDir);
   const closers: (() => Promise<void>)[] = [() => servers.close()];
@@ -204,16 +206,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       resumedEvents,
       restoredMessages,
       taskClient: () => {
-        const registry = new TaskRegistry(servers.dynamo.doc, requireOutput(outputs, 'TaskTableName'));
-        const sfn = new SFNClient({ endpoint: sfnEndpoint, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
-        return new TaskClient({
+        const local = { region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } };
+        const registry = new TaskRegistry(servers.dynamo.doc, requireOutput(outputs, STACK_OUTPUTS.taskTableName));
+        // The same client the CLI builds, reaching this platform over its APIs (Invoke, StartExecution...).
+        return createTaskClient({
           registry,
-          payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, 'PayloadBucketName')),
-          invoker: lambda,
-          invokers: {
-            stepfunctions: new StepFunctionsInvoker({ sfn, registry, sqs: servers.sqs.client, failureQueueUrl: outputs.FailureQueueUrl ?? '' }),
-          },
-          tasks: taskTargets(outputs),
+          tasks: taskFunctions(outputs),
+          lambda: () => new LambdaClient({ ...local, endpoint: invokeApi.endpoint }),
+          sfn: () => new SFNClient({ ...local, endpoint: sfnEndpoint }),
+          sqs: () => servers.sqs.client,
+          failureQueueUrl: () => requireOutput(outputs, STACK_OUTPUTS.failureQueueUrl),
+          payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, STACK_OUTPUTS.payloadBucketName)),
         });
       },
       close: async () => {
@@ -232,20 +235,9 @@ export function requireOutput(outputs: Readonly<Record<string, string>>, key: st
   return value;
 }
 
-/** Task name → target, from the stack output TaskFunctions. */
-export function taskTargets(outputs: Readonly<Record<string, string>>): Record<string, TaskTarget> {
-  const map = JSON.parse(requireOutput(outputs, 'TaskFunctions')) as Record<string, TaskTarget>;
-  return Object.fromEntries(
-    Object.entries(map).map(([task, t]) => [
-      task,
-      {
-        ...(t.kind ? { kind: t.kind } : {}),
-        ...(t.functionName ? { functionName: t.functionName } : {}),
-        ...(t.stateMachineArn ? { stateMachineArn: t.stateMachineArn } : {}),
-        ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}),
-      },
-    ]),
-  );
+/** The stack output TaskFunctions, parsed. */
+export function taskFunctions(outputs: Readonly<Record<string, string>>): TaskFunctions {
+  return TaskFunctionsSchema.parse(JSON.parse(requireOutput(outputs, STACK_OUTPUTS.taskFunctions)));
 }
 
 /**

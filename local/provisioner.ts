@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { LOCAL_COMMAND_METADATA } from '../functions/core/facts.js';
 import { join } from 'node:path';
 import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -306,7 +307,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     const props = resolve({ ContainerDefinitions: resource.Properties?.ContainerDefinitions }, context) as {
       ContainerDefinitions?: { Name: string; Environment?: { Name: string; Value: string }[]; LogConfiguration?: { Options?: Record<string, string> } }[];
     };
-    const localCommand = resource.Metadata?.['stask:local-command'];
+    const localCommand = resource.Metadata?.[LOCAL_COMMAND_METADATA];
     const command = Array.isArray(localCommand) ? localCommand.map(String) : [];
     taskDefinitions.push({
       arn: local.get(id)?.ref ?? id,
@@ -322,7 +323,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     resources.push({
       logicalId: id,
       type: resource.Type,
-      servedBy: command.length ? `child process: node ${command.join(' ')}` : 'not runnable locally (no stask:local-command metadata)',
+      servedBy: command.length ? `child process: node ${command.join(' ')}` : `not runnable locally (no ${LOCAL_COMMAND_METADATA} metadata)`,
     });
   }
   const eventBridgeBuckets: string[] = [];

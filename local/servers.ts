@@ -18,6 +18,17 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** s3rver checks signatures against this key pair; dynalite and local-aws-sqs accept any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
+/**
+ * What s3rver needs from an SDK client, as the SDK reads it from the environment: no flexible checksums
+ * unless an operation requires them (a streamed upload with one is aws-chunked encoded, which s3rver stores
+ * verbatim). The platform sets it in the environment it gives functions and workers; code in functions/
+ * keeps the SDK's defaults, so on AWS every upload carries S3's default integrity checksum.
+ */
+export const S3RVER_CLIENT_ENV = {
+  AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+  AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+} as const;
+
 export interface EmbeddedDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
@@ -148,6 +159,7 @@ export async function startEmbeddedServers(dataDir?: string): Promise<EmbeddedSe
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
+      ...S3RVER_CLIENT_ENV,
     },
     close: async () => void (await Promise.all([dynamo.close(), sqs.close(), s3.close()])),
   };

@@ -10,15 +10,22 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { createTaskClient } from '../../functions/core/create-task-client.js';
+import {
+  ENDPOINTS_FILE,
+  EndpointsFileSchema,
+  STACK_OUTPUTS,
+  TaskFunctionsSchema,
+  type EndpointsFile,
+  type ServiceName,
+  type TaskFunctions,
+} from '../../functions/core/facts.js';
 import { PayloadStore } from '../../functions/core/payload.js';
 import { TaskRegistry } from '../../functions/core/registry.js';
-import { StepFunctionsInvoker } from '../../functions/core/step-functions-invoker.js';
-import { LambdaEventInvoker, TaskClient, type TaskInvoker, type TaskTarget } from '../../functions/core/task-client.js';
+import type { TaskClient } from '../../functions/core/task-client.js';
 import { CliError } from './errors.js';
 
-/** The services of the stack the CLI calls, named as in endpoints.json. */
-export type ServiceName = 'dynamodb' | 'sqs' | 's3' | 'lambda' | 'sfn' | 'logs';
+export { ENDPOINTS_FILE, type EndpointsFile, type ServiceName, type TaskFunctions };
 
 export interface ClientConfig {
   readonly region?: string;
@@ -42,21 +49,10 @@ export interface TargetOptions {
   readonly stack?: string;
 }
 
-export const ENDPOINTS_FILE = 'endpoints.json';
-
 /** `--stack NAME` → the deployed stack; otherwise the embedded platform of `--data-dir`. */
 export function resolveTarget(options: TargetOptions): Promise<Target> {
   return options.stack !== undefined ? stackTarget(options.stack) : embeddedTarget(options.dataDir);
 }
-
-const EndpointsFileSchema = z.object({
-  region: z.string().min(1),
-  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
-  endpoints: z.record(z.string(), z.string().min(1)),
-  outputs: z.record(z.string(), z.string()),
-  pid: z.number().int().positive(),
-});
-export type EndpointsFile = z.infer<typeof EndpointsFileSchema>;
 
 export function notRunning(dataDir: string): CliError {
   return new CliError(`no embedded platform is running in ${dataDir} (start one with: stask dev)`);
@@ -135,33 +131,16 @@ export async function stackTarget(stackName: string): Promise<Target> {
   }
 }
 
-const TaskFunctionsSchema = z.record(
-  z.string(),
-  z
-    .object({
-      kind: z.enum(['lambda', 'stepfunctions']).optional(),
-      functionName: z.string().min(1).optional(),
-      stateMachineArn: z.string().min(1).optional(),
-      logGroupName: z.string().min(1).optional(),
-      maxAttempts: z.number().int().positive().optional(),
-    })
-    .refine((t) => (t.kind === 'stepfunctions' ? Boolean(t.stateMachineArn) : Boolean(t.functionName)), {
-      message: 'a lambda task needs functionName, a stepfunctions task stateMachineArn',
-    }),
-);
-/** The `TaskFunctions` stack output: task name → where it runs and logs. */
-export type TaskFunctions = z.infer<typeof TaskFunctionsSchema>;
-
 export function parseTaskFunctions(text: string | undefined, where: string): TaskFunctions {
-  if (text === undefined) throw new CliError(`${where} has no stack output TaskFunctions`);
+  if (text === undefined) throw new CliError(`${where} has no stack output ${STACK_OUTPUTS.taskFunctions}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new CliError(`the TaskFunctions output of ${where} is not JSON`);
+    throw new CliError(`the ${STACK_OUTPUTS.taskFunctions} output of ${where} is not JSON`);
   }
   const parsed = TaskFunctionsSchema.safeParse(json);
-  if (!parsed.success) throw new CliError(`the TaskFunctions output of ${where} is malformed: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success) throw new CliError(`the ${STACK_OUTPUTS.taskFunctions} output of ${where} is malformed: ${parsed.error.issues[0]?.message ?? ''}`);
   return parsed.data;
 }
 
@@ -196,39 +175,20 @@ export function connect(target: Target): Services {
     return value;
   };
 
-  const tasks = parseTaskFunctions(target.outputs.TaskFunctions, target.description);
+  const tasks = parseTaskFunctions(target.outputs[STACK_OUTPUTS.taskFunctions], target.description);
   const dynamo = lazy(() => new DynamoDBClient(target.clientConfig('dynamodb')));
   const doc = DynamoDBDocumentClient.from(dynamo(), { marshallOptions: { removeUndefinedValues: true } });
-  const registry = new TaskRegistry(doc, output('TaskTableName'));
+  const registry = new TaskRegistry(doc, output(STACK_OUTPUTS.taskTableName));
   const s3 = lazy(() => new S3Client(target.clientConfig('s3')));
-  const lambda = lazy(() => new LambdaClient(target.clientConfig('lambda')));
-  // Clients are built on first use, so that reading tasks needs neither the Lambda nor the SFN endpoint.
-  const invoker: TaskInvoker = { invoke: (t, event) => new LambdaEventInvoker(lambda()).invoke(t, event) };
-  const sfn = lazy(() => new SFNClient(target.clientConfig('sfn')));
   const sqs = lazy(() => new SQSClient(target.clientConfig('sqs')));
-  const longLane = (): StepFunctionsInvoker =>
-    new StepFunctionsInvoker({ sfn: sfn(), registry, sqs: sqs(), failureQueueUrl: output('FailureQueueUrl') });
-  const stepFunctionsInvoker: TaskInvoker = {
-    invoke: (t, event) => longLane().invoke(t, event),
-    stop: (t, task) => longLane().stop(t, task),
-    retry: (t, task, event) => longLane().retry(t, task, event),
-  };
-  const bucket = target.outputs.PayloadBucketName;
-  const client = new TaskClient({
+  const bucket = target.outputs[STACK_OUTPUTS.payloadBucketName];
+  const client = createTaskClient({
     registry,
-    invoker,
-    invokers: { stepfunctions: stepFunctionsInvoker },
-    tasks: Object.fromEntries(
-      Object.entries(tasks).map(([name, t]): [string, TaskTarget] => [
-        name,
-        {
-          ...(t.kind ? { kind: t.kind } : {}),
-          ...(t.functionName ? { functionName: t.functionName } : {}),
-          ...(t.stateMachineArn ? { stateMachineArn: t.stateMachineArn } : {}),
-          ...(t.maxAttempts !== undefined ? { maxAttempts: t.maxAttempts } : {}),
-        },
-      ]),
-    ),
+    tasks,
+    lambda: lazy(() => new LambdaClient(target.clientConfig('lambda'))),
+    sfn: lazy(() => new SFNClient(target.clientConfig('sfn'))),
+    sqs,
+    failureQueueUrl: () => output(STACK_OUTPUTS.failureQueueUrl),
     ...(bucket ? { payloadStore: new PayloadStore(s3(), bucket) } : {}),
   });
   return {

@@ -11,7 +11,7 @@ import { buildDestinationRecord } from './destination-record.js';
 import { executionNameOf } from './execution-name.js';
 import type { TaskRegistry } from './registry.js';
 import type { TaskInvoker, TaskTarget } from './task-client.js';
-import { FIELDS_CLEARED_BY_RETRY, type TaskInvocationEvent, type TaskRecord } from './task-record.js';
+import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
 
 export interface StepFunctionsInvokerConfig {
   readonly sfn: SFNClient;
@@ -19,6 +19,11 @@ export interface StepFunctionsInvokerConfig {
   /** Where a stopped task's `Stopped` failure record goes (the state machine cannot send it once stopped). */
   readonly sqs: SQSClient;
   readonly failureQueueUrl: string;
+}
+
+/** A long-lane execution's input: the invocation event, and the TTL its terminal states write (epoch seconds). */
+export interface LongTaskInput extends TaskInvocationEvent {
+  readonly expiresAt: number;
 }
 
 /**
@@ -33,7 +38,10 @@ export class StepFunctionsInvoker implements TaskInvoker {
     const stateMachineArn = stateMachineOf(target, event.task);
     const name = executionNameOf(event.taskId, attempt);
     try {
-      const out = await this.config.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(event) }));
+      // expiresAt: the TTL the execution's terminal registry states write (lib/constructs/registry-states.ts,
+      // EXPIRES_AT_PATH): Step Functions has no epoch-seconds clock of its own.
+      const input: LongTaskInput = { ...event, expiresAt: this.config.registry.expiresAt() };
+      const out = await this.config.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
       return { executionRef: out.executionArn ?? '' };
     } catch (error) {
       // Started already (a duplicate that got past the registry): it is the same execution.
@@ -64,37 +72,31 @@ export class StepFunctionsInvoker implements TaskInvoker {
     // work itself. A failure that went through the Catch path ended in a Fail state, where a redrive would
     // only fail again: that takes a new execution.
     if (executionArn && (status === 'ABORTED' || status === 'TIMED_OUT')) {
-      const running = await this.config.registry.transition(task.taskId, 'RUNNING', {
+      const running = await this.config.registry.redrive(task.taskId, {
         from: [task.status],
-        incrementAttempts: true,
-        appendAttemptRef: executionArn,
-        set: { executionRef: executionArn },
-        remove: ['error', 'endedAt'],
+        executionRef: executionArn,
         detail: `redrive of execution ${executionArn}`,
       });
       try {
         await this.config.sfn.send(new RedriveExecutionCommand({ executionArn }));
         return running;
       } catch (error) {
-        await this.config.registry.transition(task.taskId, task.status, {
-          from: ['RUNNING'],
-          detail: `redrive refused: ${(error as Error).message}; run retry again for a new execution`,
-        });
+        // Back to where it was: the same terminal transition again, with the error it had.
+        const detail = `redrive refused: ${(error as Error).message}; run retry again for a new execution`;
+        const back = { from: ['RUNNING'] as const, executionRef: executionArn, detail };
+        if (task.status === 'STOPPED') await this.config.registry.stopped(task.taskId, back);
+        else await this.config.registry.fail(task.taskId, { ...back, error: task.error ?? { type: 'RedriveRefused', message: detail } });
         throw error;
       }
     }
-    const queued = await this.config.registry.transition(task.taskId, 'QUEUED', {
-      from: ['FAILED', 'STOPPED', 'EXPIRED'],
-      detail: `retry requested after ${task.status}: a new execution`,
-      remove: [...FIELDS_CLEARED_BY_RETRY, 'plan'],
-    });
+    const queued = await this.config.registry.requeue(task.taskId, { detail: `retry requested after ${task.status}: a new execution` });
     await this.invoke(target, event, (task.attemptRefs?.length ?? task.attempts) || 1);
     return queued;
   }
 }
 
 function stateMachineOf(target: TaskTarget, task: string): string {
-  if (!target.stateMachineArn) throw new Error(`task '${task}' has no state machine`);
+  if (target.kind !== 'stepfunctions') throw new Error(`task '${task}' has no state machine`);
   return target.stateMachineArn;
 }
 

@@ -39,22 +39,21 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
     const retryable = task.attempts < task.maxAttempts;
     const reason = `attempt ${task.attempts} of ${task.maxAttempts} stopped heartbeating at ${task.heartbeatAt ?? '(never)'} without recording an outcome (crash, out of memory, timeout or platform restart)`;
     await attempt(result[retryable ? 'retrying' : 'failed'], task.taskId, () =>
-      registry.transition(task.taskId, retryable ? 'RETRYING' : 'FAILED', {
+      (retryable ? registry.retrying.bind(registry) : registry.fail.bind(registry))(task.taskId, {
         from: ['RUNNING'],
-        onlyIfHeartbeatBefore: threshold,
+        lapsedBefore: threshold,
         detail: `${reason}${retryable ? '; waiting for the retry' : ''}`,
-        set: { error: { type: 'HeartbeatLapsed', message: reason } },
+        error: { type: 'HeartbeatLapsed', message: reason },
       }),
     );
   }
   for (const task of await allWithStatus(registry, 'STOPPING')) {
     if ((task.heartbeatAt ?? task.updatedAt) >= lapsedBefore) continue;
     await attempt(result.stopped, task.taskId, () =>
-      registry.transition(task.taskId, 'STOPPED', {
+      registry.stopped(task.taskId, {
         from: ['STOPPING'],
-        onlyIfHeartbeatBefore: lapsedBefore,
+        lapsedBefore,
         detail: 'stopped: the attempt ended without acknowledging the stop',
-        set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
       }),
     );
   }
@@ -62,20 +61,21 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
   for (const task of await allWithStatus(registry, 'RETRYING')) {
     if (task.updatedAt >= retryBefore) continue;
     await attempt(result.failed, task.taskId, () =>
-      registry.transition(task.taskId, 'FAILED', {
+      // The attempt's error stays (fail keeps an error the record has); RetryLost only when there is none.
+      registry.fail(task.taskId, {
         from: ['RETRYING'],
         detail: `no retry arrived within ${Math.round(options.retryWindowMs / 1000)} s`,
-        set: { error: task.error ?? { type: 'RetryLost', message: 'the retry never arrived' } },
+        error: { type: 'RetryLost', message: 'the retry never arrived' },
       }),
     );
   }
   const queuedBefore = new Date(now.getTime() - options.queuedExpiryMs).toISOString();
   for (const task of await allWithStatus(registry, 'QUEUED', queuedBefore)) {
     await attempt(result.expired, task.taskId, () =>
-      registry.transition(task.taskId, 'EXPIRED', {
+      registry.expire(task.taskId, {
         from: ['QUEUED'],
         detail: `not started within ${Math.round(options.queuedExpiryMs / 1000)} s (maximum event age)`,
-        set: { error: { type: 'EventAgeExceeded', message: 'the task did not start before its maximum event age' } },
+        error: { type: 'EventAgeExceeded', message: 'the task did not start before its maximum event age' },
       }),
     );
   }

@@ -1,22 +1,33 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { InvalidTransitionError, UnknownTaskError } from './errors.js';
+import { DEFAULT_MAX_ATTEMPTS } from './facts.js';
 import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
 import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
 import { generateTaskId, validateTaskId } from './task-id.js';
-import { FIELDS_CLEARED_BY_RETRY, type TaskInvocationEvent, type TaskRecord } from './task-record.js';
+import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
 
 /** The lane a task runs in: a Lambda function (short) or a Step Functions state machine (long). */
 export type TaskLane = 'lambda' | 'stepfunctions';
 
-/** Where a task name runs. */
-export interface TaskTarget {
+/** A short-lane task: one asynchronous Lambda invocation per attempt. */
+export interface LambdaTaskTarget {
   /** @default 'lambda' */
-  readonly kind?: TaskLane;
-  readonly functionName?: string;
-  readonly stateMachineArn?: string;
-  /** 1 + the function's retry attempts. @default 3 (Lambda's default of two retries) */
+  readonly kind?: 'lambda';
+  readonly functionName: string;
+  /** 1 + the function's retry attempts. @default DEFAULT_MAX_ATTEMPTS (Lambda's default of two retries) */
   readonly maxAttempts?: number;
 }
+
+/** A long-lane task: one Step Functions Standard execution per attempt. */
+export interface StepFunctionsTaskTarget {
+  readonly kind: 'stepfunctions';
+  readonly stateMachineArn: string;
+  /** @default DEFAULT_MAX_ATTEMPTS */
+  readonly maxAttempts?: number;
+}
+
+/** Where a task name runs, by lane. */
+export type TaskTarget = LambdaTaskTarget | StepFunctionsTaskTarget;
 
 /** Starts the work of a task; a lane may also stop it for real and start a retry its own way. */
 export interface TaskInvoker {
@@ -31,7 +42,7 @@ export class LambdaEventInvoker implements TaskInvoker {
   constructor(private readonly lambda: LambdaClient) {}
 
   async invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ executionRef?: string }> {
-    if (!target.functionName) throw new Error(`task '${event.task}' has no Lambda function`);
+    if (target.kind === 'stepfunctions') throw new Error(`task '${event.task}' runs on Step Functions, not on a Lambda function`);
     const out = await this.lambda.send(
       new InvokeCommand({
         FunctionName: target.functionName,
@@ -99,7 +110,7 @@ export class TaskClient {
       ...(payloadRef ? { payloadRef } : { payload: JSON.parse(encoded.json) as unknown }),
       payloadHash: encoded.sha256,
       payloadSizeBytes: encoded.sizeBytes,
-      maxAttempts: target.maxAttempts ?? 3,
+      maxAttempts: target.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     });
     if (!created) return { task, deduplicated: true };
     return { task: await this.start(task, target, 'submitted'), deduplicated: false };
@@ -122,22 +133,14 @@ export class TaskClient {
     switch (task.status) {
       case 'QUEUED':
       case 'RETRYING':
-        return this.config.registry.transition(task.taskId, 'STOPPED', {
-          from: [task.status],
-          detail: 'stopped by request before it ran',
-          set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
-        });
+        return this.config.registry.stopped(task.taskId, { from: [task.status], detail: 'stopped by request before it ran' });
       case 'RUNNING': {
-        const stopping = await this.config.registry.transition(task.taskId, 'STOPPING', { from: ['RUNNING'], detail: 'stop requested' });
+        const stopping = await this.config.registry.requestStop(task.taskId, { detail: 'stop requested' });
         const target = this.targetOf(task.function);
         const invoker = this.invokerOf(target);
         if (!invoker.stop) return stopping; // the runtime aborts the work at its next heartbeat
         await invoker.stop(target, stopping);
-        return this.config.registry.transition(task.taskId, 'STOPPED', {
-          from: ['STOPPING'],
-          detail: 'stopped by request: its execution was stopped',
-          set: { error: { type: 'TaskStopped', message: 'stopped by request' } },
-        });
+        return this.config.registry.stopped(task.taskId, { from: ['STOPPING'], detail: 'stopped by request: its execution was stopped' });
       }
       case 'STOPPING':
         return task;
@@ -155,12 +158,7 @@ export class TaskClient {
       if (!['FAILED', 'STOPPED', 'EXPIRED'].includes(task.status)) throw new InvalidTransitionError(task.taskId, task.status, 'QUEUED');
       return invoker.retry(target, task, this.eventOf(task));
     }
-    const queued = await this.config.registry.transition(task.taskId, 'QUEUED', {
-      from: ['FAILED', 'STOPPED', 'EXPIRED'],
-      detail: `retry requested after ${task.status}`,
-      set: { attempts: 0 },
-      remove: FIELDS_CLEARED_BY_RETRY,
-    });
+    const queued = await this.config.registry.requeue(task.taskId, { detail: `retry requested after ${task.status}` });
     return this.start(queued, target, 'retried');
   }
 
@@ -186,10 +184,10 @@ export class TaskClient {
       return task;
     } catch (error) {
       // The task exists but nothing will run it: say so in the record instead of leaving it QUEUED.
-      await this.config.registry.transition(task.taskId, 'FAILED', {
+      await this.config.registry.fail(task.taskId, {
         from: ['QUEUED'],
         detail: `could not start after being ${why}`,
-        set: { error: { type: 'InvokeFailed', message: (error as Error).message } },
+        error: { type: 'InvokeFailed', message: (error as Error).message },
       });
       throw error;
     }

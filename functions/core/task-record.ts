@@ -1,34 +1,27 @@
 // The task record: one DynamoDB item per task, shared by every lane (see DESIGN.md "Task record").
 
-export const TASK_STATUSES = [
-  'QUEUED',
-  'RUNNING',
-  'RETRYING',
-  'SUCCEEDED',
-  'FAILED',
-  'STOPPING',
-  'STOPPED',
-  'EXPIRED',
-] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+// Statuses and transitions are the task contract's (functions/core/task-contract.json).
+import { TASK_CONTRACT, TASK_STATUSES, TERMINAL_STATUSES, type TaskStatus } from './task-contract.js';
 
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ['SUCCEEDED', 'FAILED', 'STOPPED', 'EXPIRED'];
+export { TASK_STATUSES, TERMINAL_STATUSES, type TaskStatus };
 
 /**
- * Allowed transitions. Every status change goes through a conditional write whose condition is
- * "current status is one of the allowed sources", so two racing writers cannot both win and a
- * STOPPED task can never become SUCCEEDED. Terminal states only leave through an explicit retry (→ QUEUED).
+ * Allowed transitions, from the contract: every status change is a conditional write whose condition is
+ * "current status is one of the transition's sources", so two racing writers cannot both win and a STOPPED
+ * task can never become SUCCEEDED. Terminal states only leave through a retry (requeue, redrive).
  */
-export const ALLOWED_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  QUEUED: ['RUNNING', 'STOPPED', 'EXPIRED', 'FAILED'],
-  RUNNING: ['SUCCEEDED', 'FAILED', 'RETRYING', 'STOPPING', 'RUNNING'],
-  RETRYING: ['RUNNING', 'STOPPED', 'EXPIRED', 'FAILED'],
-  STOPPING: ['STOPPED'],
-  SUCCEEDED: [],
-  FAILED: ['QUEUED'],
-  STOPPED: ['QUEUED'],
-  EXPIRED: ['QUEUED'],
-};
+export const ALLOWED_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = Object.fromEntries(
+  TASK_STATUSES.map((from) => [
+    from,
+    [
+      ...new Set(
+        Object.values(TASK_CONTRACT.transitions)
+          .filter((t) => t.from.includes(from) || (t.alsoWhen ?? []).some((alt) => alt.status === from))
+          .map((t) => t.to),
+      ),
+    ],
+  ]),
+) as Record<TaskStatus, TaskStatus[]>;
 
 /** The statuses from which `to` may be reached. */
 export function sourcesOf(to: TaskStatus): TaskStatus[] {
@@ -110,5 +103,5 @@ export interface TaskInvocationEvent {
   readonly payloadRef?: ObjectRef;
 }
 
-/** What a new attempt after a retry starts without: the outcome and timing of the attempts before it. */
-export const FIELDS_CLEARED_BY_RETRY = ['error', 'result', 'resultRef', 'progress', 'startedAt', 'endedAt', 'heartbeatAt', 'executionRef'] as const;
+/** What a new attempt after a retry starts without: the outcome and timing of the attempts before it (`requeue`). */
+export const FIELDS_CLEARED_BY_RETRY: readonly string[] = TASK_CONTRACT.transitions.requeue.remove ?? [];

@@ -1,11 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { dynamoDocument, s3Client } from './clients.js';
+import { TaskBeacon } from './beacon.js';
 import { optionalIntEnv, requireEnv } from './env.js';
+import { DEFAULTS, ENV, METRICS_NAMESPACE } from './facts.js';
 import { InvalidPayloadError, InvalidTransitionError } from './errors.js';
 import { DEFAULT_PAYLOAD_LIMITS, encodePayload, PayloadStore } from './payload.js';
 import { TaskRegistry } from './registry.js';
@@ -66,19 +66,19 @@ const invocationEventSchema = z
   })
   .refine((e) => e.payloadRef !== undefined || 'payload' in e, { message: 'the event has neither payload nor payloadRef' });
 
-// SDK clients at module scope: reused across warm invocations.
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const s3 = new S3Client({});
+// SDK clients at module scope: built during the function's init, reused across warm invocations.
+const dynamo = dynamoDocument();
+const s3 = s3Client();
 let defaultDeps: TaskRuntimeDeps | undefined;
 
 function depsFromEnvironment(): TaskRuntimeDeps {
   defaultDeps ??= {
-    registry: new TaskRegistry(dynamo, requireEnv('TASK_TABLE_NAME')),
-    payloadStore: new PayloadStore(s3, requireEnv('PAYLOAD_BUCKET_NAME')),
-    maxAttempts: optionalIntEnv('TASK_MAX_RETRIES', 2) + 1,
-    heartbeatMs: optionalIntEnv('TASK_HEARTBEAT_SECONDS', 10) * 1000,
-    logger: new Logger({ serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
-    metrics: new Metrics({ namespace: 'ServerlessTask', serviceName: process.env.TASK_NAME ?? 'serverless-task' }),
+    registry: new TaskRegistry(dynamo, requireEnv(ENV.taskTableName)),
+    payloadStore: new PayloadStore(s3, requireEnv(ENV.payloadBucketName)),
+    maxAttempts: optionalIntEnv(ENV.maxRetries, DEFAULTS.retryAttempts) + 1,
+    heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
+    logger: new Logger({ serviceName: process.env[ENV.taskName] ?? 'serverless-task' }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: process.env[ENV.taskName] ?? 'serverless-task' }),
   };
   return defaultDeps;
 }
@@ -123,17 +123,15 @@ async function claim(
   executionRef: string,
 ): Promise<TaskRecord | { replay: unknown }> {
   try {
-    return await d.registry.transition(taskId, 'RUNNING', {
-      from: ['QUEUED', 'RETRYING'],
+    return await d.registry.start(taskId, {
+      executionRef,
       // A previous attempt that died (timeout, crash, out of memory) stops heartbeating: take over. A live
       // attempt heartbeats every heartbeatMs, so two missed beats mean it is gone.
-      orRunningWithHeartbeatBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
+      staleBefore: new Date(Date.now() - 2 * d.heartbeatMs).toISOString(),
       // Lambda's retry of this very invocation (same request ID) comes only after the earlier attempt
       // ended, however it ended: the attempt that left the task RUNNING is over.
-      orRunningWithExecutionRef: executionRef,
-      incrementAttempts: true,
-      appendAttemptRef: executionRef,
-      set: { executionRef, maxAttempts: d.maxAttempts },
+      retryOf: executionRef,
+      maxAttempts: d.maxAttempts,
       detail: `attempt started (${executionRef})`,
     });
   } catch (error) {
@@ -145,7 +143,7 @@ async function claim(
         d.logger.info('task already succeeded; returning its recorded result');
         return { replay: successResponse(current) };
       case 'STOPPING':
-        await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped before its retry ran' }).catch(() => undefined);
+        await d.registry.stopped(taskId, { from: ['STOPPING'], detail: 'stopped before its retry ran' }).catch(() => undefined);
         throw new TaskStoppedError(taskId);
       case 'STOPPED':
         throw new TaskStoppedError(taskId);
@@ -177,47 +175,35 @@ async function runAttempt<TPayload, TResult>(
   d.logger.appendKeys({ attempt });
   const controller = new AbortController();
   const startedAt = Date.now();
-  const timers = new AttemptTimers();
-  let lastProgressWrite = 0;
-  let pendingProgress: { percent: number; message?: string } | undefined;
-
-  const beat = async (progress?: { percent: number; message?: string }): Promise<void> => {
-    const record = await d.registry.heartbeat(taskId, executionRef, progress);
-    if (!record) {
-      controller.abort(new Error(`task '${taskId}' is no longer owned by this attempt`));
-    } else if (record.status === 'STOPPING') {
-      controller.abort(new TaskStoppedError(taskId));
-    }
-  };
-  timers.every(d.heartbeatMs, () => beat().catch((e: unknown) => d.logger.warn('heartbeat failed', { error: e as Error })));
+  const beacon = new TaskBeacon({
+    registry: d.registry,
+    taskId,
+    executionRef,
+    heartbeatMs: d.heartbeatMs,
+    onStop: (reason, cause) => controller.abort(cause === 'stopping' ? new TaskStoppedError(taskId) : new Error(reason)),
+    onError: (e) => d.logger.warn('heartbeat failed', { error: e as Error }),
+  });
+  // The claim has just written the attempt's first heartbeat.
+  await beacon.start(false);
+  let timeoutTimer: NodeJS.Timeout | undefined;
   const remaining = context.getRemainingTimeInMillis?.();
   if (remaining !== undefined && Number.isFinite(remaining)) {
     const margin = Math.min(5000, Math.max(200, remaining * 0.05));
-    timers.after(remaining - margin, () => controller.abort(new TaskTimeoutError(taskId, Math.round(margin))));
+    timeoutTimer = setTimeout(() => controller.abort(new TaskTimeoutError(taskId, Math.round(margin))), Math.max(0, remaining - margin));
   }
+  const endAttempt = async (): Promise<void> => {
+    clearTimeout(timeoutTimer);
+    await beacon.close();
+  };
 
   const ctx: TaskContext = {
     taskId,
     attempt,
     signal: controller.signal,
     logger: d.logger,
-    progress: async (percent, message) => {
+    progress: (percent, message) => {
       if (!Number.isFinite(percent)) throw new RangeError(`progress must be a number from 0 to 100, got ${percent}`);
-      pendingProgress = { percent: Math.min(100, Math.max(0, percent)), ...(message ? { message } : {}) };
-      const wait = lastProgressWrite + 1000 - Date.now();
-      if (wait > 0) {
-        timers.once('progress', wait, () => {
-          lastProgressWrite = Date.now();
-          const p = pendingProgress;
-          pendingProgress = undefined;
-          if (p) void beat(p).catch(() => undefined);
-        });
-        return;
-      }
-      lastProgressWrite = Date.now();
-      const p = pendingProgress;
-      pendingProgress = undefined;
-      await beat(p);
+      return beacon.progress(percent, message);
     },
   };
 
@@ -230,16 +216,15 @@ async function runAttempt<TPayload, TResult>(
       throw error instanceof InvalidPayloadError ? error : new InvalidPayloadError((error as Error).message);
     }
     const result = await abortable(work(payload, ctx), controller.signal);
-    timers.clear();
+    await endAttempt();
     const encoded = encodePayload(result ?? null);
     const resultRef =
       encoded.sizeBytes > DEFAULT_PAYLOAD_LIMITS.inlineMaxBytes ? await d.payloadStore.put('results', taskId, encoded) : undefined;
     const done = await d.registry
-      .transition(taskId, 'SUCCEEDED', {
-        from: ['RUNNING'],
+      .succeed(taskId, {
         executionRef,
         detail: `attempt ${attempt} succeeded in ${Date.now() - startedAt} ms`,
-        set: resultRef ? { resultRef, progress: finalProgress() } : { result: JSON.parse(encoded.json) as unknown, progress: finalProgress() },
+        ...(resultRef ? { resultRef } : { result: JSON.parse(encoded.json) as unknown }),
       })
       .catch(async (error: unknown) => {
         // Stopped while the last step ran: a STOPPED task never becomes SUCCEEDED.
@@ -251,7 +236,7 @@ async function runAttempt<TPayload, TResult>(
     d.logger.info('task succeeded', { durationMs: Date.now() - startedAt });
     return successResponse(done);
   } catch (caught) {
-    timers.clear();
+    await endAttempt();
     const error = controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : caught;
     await recordFailure(d, taskId, executionRef, attempt, error as Error);
     throw error;
@@ -262,23 +247,24 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
   const failure = { type: error.name || 'Error', message: error.message };
   try {
     if (error instanceof TaskStoppedError) {
-      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request', set: { error: failure } });
+      await d.registry.stopped(taskId, { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request' });
       d.metrics.addMetric('TaskStopped', MetricUnit.Count, 1);
       d.logger.info('task stopped');
       return;
     }
     const retryable = !(error instanceof InvalidPayloadError) && attempt < d.maxAttempts;
-    await d.registry.transition(taskId, retryable ? 'RETRYING' : 'FAILED', {
-      from: ['RUNNING'],
+    const resolution = {
+      from: ['RUNNING'] as const,
       executionRef,
       detail: `attempt ${attempt} of ${d.maxAttempts} failed: ${failure.type}: ${failure.message}`,
-      set: { error: failure },
-    });
+      error: failure,
+    };
+    await (retryable ? d.registry.retrying(taskId, resolution) : d.registry.fail(taskId, resolution));
     d.metrics.addMetric(retryable ? 'TaskAttemptFailed' : 'TaskFailed', MetricUnit.Count, 1);
     d.logger.error(retryable ? 'attempt failed; Lambda will retry' : 'task failed', { error });
   } catch (recordError) {
     if (recordError instanceof InvalidTransitionError && recordError.from === 'STOPPING') {
-      await d.registry.transition(taskId, 'STOPPED', { from: ['STOPPING'], detail: 'stopped by request while failing', set: { error: failure } }).catch(() => undefined);
+      await d.registry.stopped(taskId, { from: ['STOPPING'], detail: 'stopped by request while failing' }).catch(() => undefined);
       return;
     }
     // The task was taken over or changed meanwhile: the record already says what happened.
@@ -290,10 +276,6 @@ function successResponse(task: TaskRecord): unknown {
   return { taskId: task.taskId, status: 'SUCCEEDED', ...(task.resultRef ? { resultRef: task.resultRef } : { result: task.result }) };
 }
 
-function finalProgress(): { percent: number; at: string } {
-  return { percent: 100, at: new Date().toISOString() };
-}
-
 /** Rejects as soon as the signal fires, even if the work ignores it. */
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -302,36 +284,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-/** The timers of one attempt, cleared together when it ends. */
-class AttemptTimers {
-  private readonly handles: NodeJS.Timeout[] = [];
-  private readonly named = new Map<string, NodeJS.Timeout>();
-
-  every(ms: number, fn: () => void): void {
-    this.handles.push(setInterval(fn, ms));
-  }
-
-  after(ms: number, fn: () => void): void {
-    this.handles.push(setTimeout(fn, Math.max(0, ms)));
-  }
-
-  once(name: string, ms: number, fn: () => void): void {
-    if (this.named.has(name)) return;
-    this.named.set(
-      name,
-      setTimeout(() => {
-        this.named.delete(name);
-        fn();
-      }, ms),
-    );
-  }
-
-  clear(): void {
-    for (const h of this.handles) clearTimeout(h);
-    for (const h of this.named.values()) clearTimeout(h);
-    this.handles.length = 0;
-    this.named.clear();
-  }
 }

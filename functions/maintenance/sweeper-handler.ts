@@ -1,20 +1,21 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { dynamoDocument } from '../core/clients.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
+import { DEFAULTS, ENV } from '../core/facts.js';
 import { TaskRegistry } from '../core/registry.js';
 import { sweepTasks } from '../core/sweeper.js';
 
-const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+// SDK clients at module scope: built during the function's init, reused across warm invocations.
+const dynamo = dynamoDocument();
 const logger = new Logger({ serviceName: 'task-sweeper' });
 
 /** Runs on a schedule (EventBridge): resolves tasks whose attempts died without a word. */
 export const handler = async (): Promise<unknown> => {
-  const registry = new TaskRegistry(dynamo, requireEnv('TASK_TABLE_NAME'));
+  const registry = new TaskRegistry(dynamo, requireEnv(ENV.taskTableName));
   const result = await sweepTasks(registry, {
-    heartbeatMs: optionalIntEnv('TASK_HEARTBEAT_SECONDS', 10) * 1000,
-    retryWindowMs: optionalIntEnv('TASK_RETRY_WINDOW_SECONDS', 20 * 60) * 1000,
-    queuedExpiryMs: optionalIntEnv('TASK_QUEUED_EXPIRY_SECONDS', 6 * 3600 + 15 * 60) * 1000,
+    heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds) * 1000,
+    retryWindowMs: optionalIntEnv(ENV.retryWindowSeconds, DEFAULTS.retryWindowSeconds) * 1000,
+    queuedExpiryMs: optionalIntEnv(ENV.queuedExpirySeconds, DEFAULTS.queuedExpirySeconds) * 1000,
   });
   const changed = Object.values(result).reduce((n, ids) => n + ids.length, 0);
   if (changed) logger.info('swept tasks', { ...result });

@@ -1,107 +1,48 @@
+// The long lane's construct: one Step Functions Standard execution per task attempt. The ECS state factory is
+// ./ecs-run-task.ts, the registry states (generated from the task contract) ./registry-states.ts.
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
+import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY, type FargateWork } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
+import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
+
+// The ECS state factory and the registry states were part of this module: importers keep their imports.
+export {
+  DEFAULT_ECS_TIMEOUT,
+  fargateRunTask,
+  grantRunTaskOnTaskDefinitionArn,
+  TRANSIENT_WORK_ERRORS,
+  WORK_RETRY,
+  type FargateRunTaskProps,
+  type FargateWork,
+} from './ecs-run-task.js';
+export { CONDITION_FAILED, TRANSIENT_DYNAMODB_ERRORS } from './registry-states.js';
+export { TRANSIENT_SQS_ERRORS } from './destination-states.js';
+
+const T = TASK_CONTRACT.transitions;
 
 /** Readable state names: users read them in the Step Functions console and in `stask get`. Never rename them. */
 export const LONG_TASK_STATES = {
-  markRunning: 'Mark task RUNNING',
+  markRunning: `Mark task ${T.start.to}`,
   alreadyHandled: 'Already running or finished',
   runWork: 'Run the work',
-  markSucceeded: 'Mark task SUCCEEDED',
-  notRecorded: 'Task no longer RUNNING',
+  markSucceeded: `Mark task ${T.succeed.to}`,
+  notRecorded: `Task no longer ${T.start.to}`,
   sendSuccess: 'Send success record',
   done: 'Done',
-  markFailed: 'Mark task FAILED',
+  markFailed: `Mark task ${T.fail.to}`,
   sendFailure: 'Send failure record',
   failed: 'Failed',
 } as const;
-
-/**
- * Errors of the services that run the work which say "try again later", never "this input is bad".
- * `States.TaskFailed` (a non-zero container exit, a function error) is deliberately absent: retrying
- * bad input only burns hours of compute.
- */
-export const TRANSIENT_WORK_ERRORS = [
-  'ECS.AmazonECSException',
-  'ECS.ServerException',
-  'ECS.LimitExceededException',
-  'Lambda.ServiceException',
-  'Lambda.TooManyRequestsException',
-] as const;
-
-/** Throttling and server-side errors of the registry writes (never a failed condition). */
-export const TRANSIENT_DYNAMODB_ERRORS = [
-  'DynamoDB.ProvisionedThroughputExceededException',
-  'DynamoDB.ThrottlingException',
-  'DynamoDB.RequestLimitExceeded',
-  'DynamoDB.InternalServerError',
-] as const;
-
-/** Throttling, server-side and connection errors of the destination record sends. */
-export const TRANSIENT_SQS_ERRORS = ['SQS.SdkClientException', 'SQS.InternalError', 'SQS.RequestThrottled'] as const;
-
-/**
- * Makes the `ecs:runTask.sync` states created under `scope` grant ecs:RunTask on the task definition's ARN
- * instead of on every revision of its family (`<family>:*`, an IAM wildcard). This is CDK's
- * `@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy` flag (recommended for new projects, absent from this
- * project's cdk.json), scoped to `scope`; it must run before `scope` has children.
- */
-export function grantRunTaskOnTaskDefinitionArn(scope: Construct): void {
-  scope.node.setContext('@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy', true);
-}
-
-/** A failed `ConditionExpression` of the optimized DynamoDB integration. */
-export const CONDITION_FAILED = 'DynamoDB.ConditionalCheckFailedException';
-
-/** Default `Run the work` timeout of ECS work (Step Functions `TimeoutSeconds`). */
-export const DEFAULT_ECS_TIMEOUT = Duration.hours(12);
-
-/** ECS work: one Fargate task run to completion (`arn:aws:states:::ecs:runTask.sync`). */
-export interface FargateWork {
-  /** The cluster the task runs in; its VPC hosts the task's network interface. */
-  readonly cluster: ecs.ICluster;
-  /**
-   * [disable-awslint:ref-via-interface] EcsRunTask needs the concrete task definition (family, roles).
-   */
-  readonly taskDefinition: ecs.FargateTaskDefinition;
-  /** The container whose environment the execution overrides. */
-  readonly containerDefinition: ecs.ContainerDefinition;
-  /**
-   * Where the task's network interface goes.
-   *
-   * @default - the cluster VPC's private subnets with egress
-   */
-  readonly subnets?: ec2.SubnetSelection;
-  /**
-   * Security groups of the task.
-   *
-   * @default - a new security group allowing all outbound traffic and no inbound traffic
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  /**
-   * Extra environment set on the container for every execution (next to TASK_ID, TASK_NAME, TASK_PAYLOAD,
-   * EXECUTION_REF and TASK_TABLE_NAME).
-   *
-   * @default - none
-   */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * Whether `aws ecs execute-command` may open a shell in the running task (ECS Exec). The task role then
-   * needs the SSM channel permissions, which the caller grants (see TranscodeTask).
-   *
-   * @default false
-   */
-  readonly enableExecuteCommand?: boolean;
-}
 
 /** Lambda work: one synchronous invocation with the execution input as its event. */
 export interface LambdaWork {
@@ -119,68 +60,6 @@ export interface BranchWork {
 
 /** What `Run the work` runs: exactly one of `lambda`, `fargate` or `branch`. */
 export type LongTaskWork = LambdaWork | { readonly fargate: FargateWork } | BranchWork;
-
-export interface FargateRunTaskProps {
-  /** The state's name. */
-  readonly stateName: string;
-  /** Task name (`TASK_NAME`). */
-  readonly taskName: string;
-  /** The registry table (`TASK_TABLE_NAME`). */
-  readonly table: dynamodb.ITable;
-  readonly work: FargateWork;
-  /** Per-state environment (after the common variables and `work.environment`, so it wins). */
-  readonly environment?: readonly tasks.TaskEnvironmentVariable[];
-  /** The state's `TimeoutSeconds`. */
-  readonly timeout: Duration;
-  readonly comment?: string;
-}
-
-/**
- * One `ecs:runTask.sync` state with the long lane's container contract: TASK_ID, TASK_NAME, TASK_PAYLOAD
- * (`States.JsonToString($.payload)`), EXECUTION_REF (`$$.Execution.Id`, the record's executionRef) and
- * TASK_TABLE_NAME, then `work.environment` and `environment`; Retry with backoff on TRANSIENT_WORK_ERRORS
- * only; `TimeoutSeconds`; result discarded. A non-zero exit fails it with `States.TaskFailed` (no retry).
- */
-export function fargateRunTask(scope: Construct, id: string, props: FargateRunTaskProps): tasks.EcsRunTask {
-  const work = props.work;
-  const environment: tasks.TaskEnvironmentVariable[] = [
-    { name: 'TASK_ID', value: sfn.JsonPath.stringAt('$.taskId') },
-    { name: 'TASK_NAME', value: props.taskName },
-    { name: 'TASK_PAYLOAD', value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.payload')) },
-    { name: 'EXECUTION_REF', value: sfn.JsonPath.stringAt('$$.Execution.Id') },
-    { name: 'TASK_TABLE_NAME', value: props.table.tableName },
-    ...Object.entries(work.environment ?? {}).map(([name, value]) => ({ name, value })),
-    ...(props.environment ?? []),
-  ];
-  // Later entries win: ECS rejects duplicate names in one override.
-  const byName = new Map(environment.map((variable) => [variable.name, variable]));
-  const task = tasks.EcsRunTask.jsonPath(scope, id, {
-    stateName: props.stateName,
-    comment: props.comment,
-    integrationPattern: sfn.IntegrationPattern.RUN_JOB,
-    cluster: work.cluster,
-    taskDefinition: work.taskDefinition,
-    launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
-    subnets: work.subnets,
-    securityGroups: work.securityGroups,
-    assignPublicIp: false,
-    enableExecuteCommand: work.enableExecuteCommand ?? false,
-    containerOverrides: [{ containerDefinition: work.containerDefinition, environment: [...byName.values()] }],
-    taskTimeout: sfn.Timeout.duration(props.timeout),
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  task.addRetry(WORK_RETRY);
-  return task;
-}
-
-/** Retry of the states that run work: transient service errors only, 10 s, x2 backoff, 3 attempts, full jitter. */
-export const WORK_RETRY: sfn.RetryProps = {
-  errors: [...TRANSIENT_WORK_ERRORS],
-  interval: Duration.seconds(10),
-  backoffRate: 2,
-  maxAttempts: 3,
-  jitterStrategy: sfn.JitterType.FULL,
-};
 
 export interface LongTaskProps {
   /**
@@ -231,10 +110,11 @@ export interface LongTaskProps {
 
 /**
  * The long lane: one Step Functions Standard execution per task attempt (name derived from the task ID),
- * started with `{ taskId, task, payload }`. It marks the record RUNNING (once: a duplicate execution finds
- * the task taken and ends without running anything), runs the work on Lambda or Fargate with retries on
- * transient service errors only, records SUCCEEDED or FAILED with conditional writes, and sends AWS
- * Lambda's destination record to the success or the failure queue.
+ * started by the StepFunctionsInvoker with `{ taskId, task, payload, expiresAt }`. It marks the record RUNNING
+ * (once: a duplicate execution finds the task taken and ends without running anything), runs the work on Lambda
+ * or Fargate with retries on transient service errors only, records SUCCEEDED or FAILED, and sends AWS Lambda's
+ * destination record to the success or the failure queue. Its registry writes are the task contract's `start`,
+ * `succeed` and `fail` transitions (functions/core/task-contract.json), generated into conditional UpdateItems.
  *
  * Stuck work: `Run the work` has a `TimeoutSeconds`. The worker also heartbeats into the task record; when
  * its heartbeats lapse (container killed, host lost), the TaskSweeper resolves the task (FAILED or
@@ -268,60 +148,25 @@ export class LongTask extends Construct {
       throw new Error(`LongTask: timeout must be at least 1 second, got ${timeout.toSeconds({ integral: false })} seconds`);
     }
 
-    const key = { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) };
-    const now = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.State.EnteredTime'));
     const executionRef = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id'));
-    const empty = tasks.DynamoAttributeValue.fromList([]);
-    const event = (status: string, detail: string) =>
-      tasks.DynamoAttributeValue.fromList([
-        tasks.DynamoAttributeValue.fromMap({
-          status: tasks.DynamoAttributeValue.fromString(status),
-          at: now,
-          detail: tasks.DynamoAttributeValue.fromString(detail),
-        }),
-      ]);
     const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');
-    const bookkeepingRetry = (errors: readonly string[]): sfn.RetryProps => ({
-      errors: [...errors],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
+    const detail = (format: string, ...values: string[]) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(format, executionName, ...values));
 
-    // QUEUED or RETRYING -> RUNNING, once: the condition makes a second execution for the same task (or one
-    // started after a stop) find the task taken, so the work never runs twice.
-    const markRunning = tasks.DynamoUpdateItem.jsonPath(this, 'MarkRunning', {
+    // QUEUED or RETRYING -> RUNNING, once (the contract's `start`): the condition makes a second execution for
+    // the same task (or one started after a stop) find the task taken, so the work never runs twice.
+    const markRunning = registryState(this, 'MarkRunning', {
       stateName: LONG_TASK_STATES.markRunning,
       comment: 'QUEUED or RETRYING -> RUNNING, owned by this execution',
       table: props.table,
-      key,
-      updateExpression:
-        'SET #status = :running, executionRef = :exec, startedAt = :now, heartbeatAt = :now, updatedAt = :now, ' +
-        'startAllowanceSeconds = :allowance, ' +
-        '#attempts = if_not_exists(#attempts, :zero) + :one, ' +
-        'events = list_append(if_not_exists(events, :empty), :event), ' +
-        'attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :refs)',
-      conditionExpression: '#status IN (:queued, :retrying)',
-      expressionAttributeNames: { '#status': 'status', '#attempts': 'attempts' },
-      expressionAttributeValues: {
-        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
-        ':queued': tasks.DynamoAttributeValue.fromString('QUEUED'),
-        ':retrying': tasks.DynamoAttributeValue.fromString('RETRYING'),
-        ':exec': executionRef,
-        ':now': now,
+      transition: 'start',
+      inputs: {
+        executionRef,
+        detail: detail('execution {} started'),
         // Until the worker's first heartbeat the sweeper waits this long: a Fargate task takes
         // minutes to be placed and pull its image, far longer than two heartbeat intervals.
-        ':allowance': tasks.DynamoAttributeValue.fromNumber((props.startAllowance ?? Duration.minutes(10)).toSeconds()),
-        ':zero': tasks.DynamoAttributeValue.fromNumber(0),
-        ':one': tasks.DynamoAttributeValue.fromNumber(1),
-        ':empty': empty,
-        ':event': event('RUNNING', sfn.JsonPath.format('execution {} started', executionName)),
-        ':refs': tasks.DynamoAttributeValue.fromList([executionRef]),
+        startAllowanceSeconds: tasks.DynamoAttributeValue.fromNumber((props.startAllowance ?? Duration.minutes(10)).toSeconds()),
       },
-      resultPath: sfn.JsonPath.DISCARD,
     });
-    markRunning.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
 
     // Another execution owns the task, or it was stopped or expired before this one started: nothing to do,
     // and no destination record (the owner of the task sends it).
@@ -333,33 +178,14 @@ export class LongTask extends Construct {
 
     this.workState = this.renderWork(props, timeout);
 
-    // RUNNING -> SUCCEEDED, only while this execution still owns the task: a task stopped (STOPPING) or
-    // resolved by the sweeper meanwhile never becomes SUCCEEDED.
-    const markSucceeded = tasks.DynamoUpdateItem.jsonPath(this, 'MarkSucceeded', {
+    // RUNNING -> SUCCEEDED (`succeed`), only while this execution still owns the task: a task stopped
+    // (STOPPING) or resolved by the sweeper meanwhile never becomes SUCCEEDED.
+    const markSucceeded = registryState(this, 'MarkSucceeded', {
       stateName: LONG_TASK_STATES.markSucceeded,
       table: props.table,
-      key,
-      updateExpression:
-        'SET #status = :succeeded, endedAt = :now, updatedAt = :now, #progress = :progress, ' +
-        'events = list_append(if_not_exists(events, :empty), :event)',
-      conditionExpression: '#status = :running AND executionRef = :exec',
-      expressionAttributeNames: { '#status': 'status', '#progress': 'progress' },
-      expressionAttributeValues: {
-        ':succeeded': tasks.DynamoAttributeValue.fromString('SUCCEEDED'),
-        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
-        ':exec': executionRef,
-        ':now': now,
-        ':progress': tasks.DynamoAttributeValue.fromMap({
-          percent: tasks.DynamoAttributeValue.fromNumber(100),
-          message: tasks.DynamoAttributeValue.fromString('done'),
-          at: now,
-        }),
-        ':empty': empty,
-        ':event': event('SUCCEEDED', sfn.JsonPath.format('execution {} succeeded', executionName)),
-      },
-      resultPath: sfn.JsonPath.DISCARD,
+      transition: 'succeed',
+      inputs: { executionRef, detail: detail('execution {} succeeded') },
     });
-    markSucceeded.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
     const notRecorded = sfn.Fail.jsonPath(this, 'NotRecorded', {
       stateName: LONG_TASK_STATES.notRecorded,
       error: 'TaskNoLongerRunning',
@@ -378,34 +204,21 @@ export class LongTask extends Construct {
     sendSuccess.addRetry(bookkeepingRetry(TRANSIENT_SQS_ERRORS));
     const done = sfn.Succeed.jsonPath(this, 'Done', { stateName: LONG_TASK_STATES.done });
 
-    // RUNNING -> FAILED. The worker may have recorded a more precise error already: it is kept.
-    const markFailed = tasks.DynamoUpdateItem.jsonPath(this, 'MarkFailed', {
+    // RUNNING -> FAILED (`fail`). The worker may have recorded a more precise error already: it is kept.
+    const markFailed = registryState(this, 'MarkFailed', {
       stateName: LONG_TASK_STATES.markFailed,
       table: props.table,
-      key,
-      updateExpression:
-        'SET #status = :failed, endedAt = :now, updatedAt = :now, ' +
-        'events = list_append(if_not_exists(events, :empty), :event), #error = if_not_exists(#error, :sfnError)',
-      conditionExpression: '#status = :running AND executionRef = :exec',
-      expressionAttributeNames: { '#status': 'status', '#error': 'error' },
-      expressionAttributeValues: {
-        ':failed': tasks.DynamoAttributeValue.fromString('FAILED'),
-        ':running': tasks.DynamoAttributeValue.fromString('RUNNING'),
-        ':exec': executionRef,
-        ':now': now,
-        ':empty': empty,
-        ':event': event(
-          'FAILED',
-          sfn.JsonPath.format('execution {} failed: {}', executionName, sfn.JsonPath.stringAt('$.error.Error')),
-        ),
-        ':sfnError': tasks.DynamoAttributeValue.fromMap({
+      transition: 'fail',
+      from: [T.start.to],
+      inputs: {
+        executionRef,
+        detail: detail('execution {} failed: {}', sfn.JsonPath.stringAt('$.error.Error')),
+        error: tasks.DynamoAttributeValue.fromMap({
           type: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Error')),
           message: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Cause')),
         }),
       },
-      resultPath: sfn.JsonPath.DISCARD,
     });
-    markFailed.addRetry(bookkeepingRetry(TRANSIENT_DYNAMODB_ERRORS));
     const failed = sfn.Fail.jsonPath(this, 'Failed', {
       stateName: LONG_TASK_STATES.failed,
       errorPath: '$.error.Error',
@@ -456,7 +269,7 @@ export class LongTask extends Construct {
         'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and ' +
         'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) support no ' +
         'resource-level permissions; these are the statements the StateMachine construct adds for logs and ' +
-        'tracing. ECS DescribeTasks/StopTask of ecs:runTask.sync act on task ARNs unknown before the run.',
+        'tracing.',
     );
     if ('lambda' in props.work) {
       acknowledgeNag(
@@ -500,29 +313,6 @@ export class LongTask extends Construct {
       resultPath: sfn.JsonPath.DISCARD,
     }).branch(work.branch);
   }
-}
-
-/** AWS Lambda's destination record (functions/core/destination-record.ts) built from the execution context. */
-function destinationRecord(condition: 'Success' | 'RetriesExhausted'): sfn.TaskInput {
-  const success = condition === 'Success';
-  return sfn.TaskInput.fromObject({
-    version: '1.0',
-    timestamp: sfn.JsonPath.stringAt('$$.State.EnteredTime'),
-    requestContext: {
-      requestId: sfn.JsonPath.stringAt('$$.Execution.Id'),
-      functionArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
-      condition,
-      approximateInvokeCount: 1,
-    },
-    requestPayload: sfn.JsonPath.objectAt('$$.Execution.Input'),
-    responseContext: success
-      ? { statusCode: 200, executedVersion: '$LATEST' }
-      : { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    responsePayload: success
-      ? { taskId: sfn.JsonPath.stringAt('$.taskId'), status: 'SUCCEEDED' }
-      : { errorType: sfn.JsonPath.stringAt('$.error.Error'), errorMessage: sfn.JsonPath.stringAt('$.error.Cause') },
-    taskId: sfn.JsonPath.stringAt('$.taskId'),
-  });
 }
 
 function defaultTimeout(work: LongTaskWork): Duration {

@@ -1,6 +1,8 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -32,7 +34,9 @@ export interface MediaNetworkProps {
  * Where media work runs: a VPC with public subnets (NAT only) and private subnets with egress for the
  * Fargate tasks, S3 and DynamoDB gateway endpoints so that media and registry traffic never crosses the
  * NAT gateway (no per-GB NAT charge on multi-GB inputs), flow logs, and an ECS cluster with Container
- * Insights, Fargate capacity providers and ECS Exec session logging.
+ * Insights, Fargate capacity providers and ECS Exec: its sessions encrypted with a customer managed KMS key
+ * (rotated yearly) and logged to a log group encrypted with the same key. The VPC's default security group
+ * allows no traffic.
  */
 export class MediaNetwork extends Construct {
   public readonly vpc: ec2.Vpc;
@@ -43,8 +47,10 @@ export class MediaNetwork extends Construct {
   public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
   /** VPC flow log (all traffic). */
   public readonly flowLogGroup: logs.LogGroup;
-  /** ECS Exec session logs (`aws ecs execute-command`). */
+  /** ECS Exec session logs (`aws ecs execute-command`), encrypted with `execKey`. */
   public readonly execLogGroup: logs.LogGroup;
+  /** Encrypts ECS Exec sessions and their log group. */
+  public readonly execKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: MediaNetworkProps = {}) {
     super(scope, id);
@@ -66,9 +72,9 @@ export class MediaNetwork extends Construct {
         { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'Private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
       ],
-      // The default security group is attached to nothing (every task gets its own group); restricting it
-      // would take a custom-resource Lambda.
-      restrictDefaultSecurityGroup: false,
+      // The default security group is attached to nothing (every task gets its own group): it allows no
+      // traffic either (CDK removes its rules through a custom resource at deployment).
+      restrictDefaultSecurityGroup: true,
     });
     this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
@@ -85,15 +91,33 @@ export class MediaNetwork extends Construct {
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
 
-    this.execLogGroup = new logs.LogGroup(this, 'ExecLogGroup', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    this.execKey = new kms.Key(this, 'ExecKey', {
+      description: 'Encrypts ECS Exec sessions of the media cluster and their session log group',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the session log group with the key (AWS's key policy for encrypted log groups).
+    const { region, account, partition } = Stack.of(this);
+    this.execKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*` } },
+      }),
+    );
+    this.execLogGroup = new logs.LogGroup(this, 'ExecLogGroup', { retention, removalPolicy: RemovalPolicy.RETAIN, encryptionKey: this.execKey });
+    this.execLogGroup.node.addDependency(this.execKey);
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       enableFargateCapacityProviders: true,
       executeCommandConfiguration: {
+        kmsKey: this.execKey,
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
-        logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: false },
+        logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
       },
     });
   }
 }
+

@@ -19,11 +19,19 @@ export interface MediaStoreProps {
   readonly accessLogsPrefix?: string;
 
   /**
-   * Keep every version of an object (a re-upload of the same key then is a new version, and a new task).
+   * Keep every version of an object (a re-upload of the same key then is a new version, and a new task); an
+   * overwritten or deleted version is kept for `noncurrentVersionExpiration`, so a mistake can be undone.
    *
-   * @default false
+   * @default true
    */
   readonly versioned?: boolean;
+
+  /**
+   * How long a noncurrent version is kept (versioned buckets).
+   *
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
 
   /**
    * What happens to the bucket when it leaves the stack. Objects are never auto-deleted.
@@ -36,7 +44,8 @@ export interface MediaStoreProps {
 /**
  * The media bucket: uploads (inputs) and transcoded outputs. Private, TLS-only, SSE-S3 (the transcoder
  * reads and writes it without KMS grants), server access logs, stale multipart uploads (multi-GB inputs
- * are uploaded in parts) aborted after a day. Nothing expires: media belongs to the user.
+ * are uploaded in parts) aborted after a day, versioned with noncurrent versions kept 30 days. No current object
+ * expires: media belongs to the user.
  */
 export class MediaStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -50,11 +59,17 @@ export class MediaStore extends Construct {
     this.accessLogsBucket =
       props.accessLogsBucket ?? accessLogsBucket(this, 'AccessLogsBucket', removalPolicy, 90);
 
+    const versioned = props.versioned ?? true;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...privateBucketProps(removalPolicy),
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: props.versioned ?? false,
-      lifecycleRules: [{ id: 'AbortStaleUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      versioned,
+      lifecycleRules: [
+        { id: 'AbortStaleUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(versioned
+          ? [{ id: 'ExpireNoncurrentVersions', noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(30) }]
+          : []),
+      ],
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: props.accessLogsPrefix ?? 'media/',
     });

@@ -8,17 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { bundlePythonTask, LAMBDA_UNZIPPED_LIMIT_BYTES } from './python-bundling.js';
-import { METRICS_NAMESPACE, PROJECT_ROOT, type TaskFunctionProps } from './task-function.js';
+import { ENV, METRICS_NAMESPACE } from '../../functions/core/facts.js';
+import { PROJECT_ROOT, type TaskFunctionProps } from './task-function.js';
 
 /** The Python runtime package every Python task is bundled with. */
 export const PYTHON_RUNTIME_DIR = path.join(PROJECT_ROOT, 'python', 'stask_runtime');
-/**
- * The task contract the runtime executes. Until functions/core/task-contract.json exists on this branch the
- * fixture written per docs/task-contract.md stands in (the integrator removes the fallback).
- */
-export const TASK_CONTRACT_FILE = existsSync(path.join(PROJECT_ROOT, 'functions', 'core', 'task-contract.json'))
-  ? path.join(PROJECT_ROOT, 'functions', 'core', 'task-contract.json')
-  : path.join(PROJECT_ROOT, 'python', 'tests', 'fixtures', 'task-contract.json');
+/** The task contract the runtime executes (docs/task-contract.md), bundled beside the runtime. */
+export const TASK_CONTRACT_FILE = path.join(PROJECT_ROOT, 'functions', 'core', 'task-contract.json');
 /**
  * The current generally available Python Lambda runtime — also the interpreter the embedded platform looks
  * for first (else the closest ≥ 3.11). aws-cdk-lib also knows python3.15, a preview runtime (awslambdaric
@@ -126,8 +122,8 @@ export class PythonTaskFunction extends Construct {
       description: props.description,
       environment: {
         ...props.environment,
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.powertoolsServiceName]: props.serviceName,
+        [ENV.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
       },
     });
     acknowledgeNag(

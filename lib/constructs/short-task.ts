@@ -6,14 +6,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULTS, ENV, pascalCase } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
 import { PythonTaskFunction } from './python-task-function.js';
 import { TaskFunction } from './task-function.js';
 
 /** Task names: lowercase, start with a letter, 1-63 characters. They appear in IDs and outputs. */
 export const TASK_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-/** Lambda allows 0-2 retries of an asynchronous invocation. */
-export const MAX_RETRY_ATTEMPTS = 2;
+/** Lambda allows 0-2 retries of an asynchronous invocation (2 is also its default). */
+export const MAX_RETRY_ATTEMPTS = DEFAULTS.retryAttempts;
 /** Lambda keeps an asynchronous event from 60 seconds to 6 hours. */
 export const MIN_EVENT_AGE_SECONDS = 60;
 export const MAX_EVENT_AGE_SECONDS = 6 * 60 * 60;
@@ -23,14 +24,7 @@ export const MAX_EVENT_AGE_SECONDS = 6 * 60 * 60;
  */
 export const RESULTS_KEY_PATTERN = 'results/*';
 
-/** `analyze-slow-queries` -> `AnalyzeSlowQueries` (construct IDs and stack output IDs). */
-export function pascalCase(taskName: string): string {
-  return taskName
-    .split('-')
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
+export { pascalCase };
 
 export interface ShortTaskProps {
   /** Task name, `^[a-z][a-z0-9-]{0,62}$`. Reaches the code as `TASK_NAME`. */
@@ -75,6 +69,14 @@ export interface ShortTaskProps {
    * @default Duration.hours(6)
    */
   readonly maxEventAge?: Duration;
+
+  /**
+   * The runtime's heartbeat interval (`TASK_HEARTBEAT_SECONDS`): it must be the TaskSweeper's, or the sweeper
+   * takes running attempts for gone (shorter) or notices dead ones late (longer).
+   *
+   * @default Duration.seconds(DEFAULTS.heartbeatSeconds)
+   */
+  readonly heartbeat?: Duration;
 
   /**
    * Memory in MiB.
@@ -122,7 +124,8 @@ export class ShortTask extends Construct {
 
     validateTaskName(props.taskName);
     const retryAttempts = validateRetryAttempts(props.retryAttempts ?? MAX_RETRY_ATTEMPTS);
-    const maxEventAgeSeconds = validateMaxEventAge(props.maxEventAge ?? Duration.hours(6));
+    const maxEventAgeSeconds = validateMaxEventAge(props.maxEventAge ?? Duration.seconds(DEFAULTS.maxEventAgeSeconds));
+    const heartbeatSeconds = (props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds();
 
     const FunctionConstruct = props.language === 'python' ? PythonTaskFunction : TaskFunction;
     this.taskFunction = new FunctionConstruct(this, 'TaskFunction', {
@@ -134,13 +137,14 @@ export class ShortTask extends Construct {
       logRetention: props.logRetention,
       description: `Short task ${props.taskName}`,
       environment: {
-        TASK_NAME: props.taskName,
-        TASK_TABLE_NAME: props.table.tableName,
-        SUCCESS_QUEUE_URL: props.successQueue.queueUrl,
-        FAILURE_QUEUE_URL: props.failureQueue.queueUrl,
-        PAYLOAD_BUCKET_NAME: props.payloadBucket.bucketName,
-        TASK_MAX_RETRIES: String(retryAttempts),
-        TASK_MAX_EVENT_AGE_SECONDS: String(maxEventAgeSeconds),
+        [ENV.taskName]: props.taskName,
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.successQueueUrl]: props.successQueue.queueUrl,
+        [ENV.failureQueueUrl]: props.failureQueue.queueUrl,
+        [ENV.payloadBucketName]: props.payloadBucket.bucketName,
+        [ENV.maxRetries]: String(retryAttempts),
+        [ENV.maxEventAgeSeconds]: String(maxEventAgeSeconds),
+        [ENV.heartbeatSeconds]: String(heartbeatSeconds),
       },
     });
     this.function = this.taskFunction.function;

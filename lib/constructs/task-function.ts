@@ -6,13 +6,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 
 /** The repository root (this file lives in lib/constructs/): bundling resolves entries and the lock file here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** CloudWatch metrics namespace shared by every task function (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'ServerlessTask';
+export { METRICS_NAMESPACE };
 
 /** Lets bundled CommonJS dependencies call `require` inside the ESM bundle. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -150,8 +150,8 @@ export class TaskFunction extends Construct {
       environment: {
         ...props.environment,
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.powertoolsServiceName]: props.serviceName,
+        [ENV.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
       },
       bundling: {
         format: OutputFormat.ESM,

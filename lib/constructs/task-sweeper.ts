@@ -3,6 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TaskFunction } from './task-function.js';
 
@@ -18,20 +19,20 @@ export interface TaskSweeperProps {
   /**
    * The task runtime's heartbeat interval; an attempt that misses two beats is considered gone.
    *
-   * @default Duration.seconds(10)
+   * @default Duration.seconds(DEFAULTS.heartbeatSeconds)
    */
   readonly heartbeat?: Duration;
   /**
    * How long a RETRYING task waits for Lambda's retry before it is FAILED (retry delays of 1 and 2 minutes
    * plus the longest function timeout and a margin).
    *
-   * @default Duration.minutes(20)
+   * @default Duration.seconds(DEFAULTS.retryWindowSeconds) - 20 minutes
    */
   readonly retryWindow?: Duration;
   /**
    * How long a QUEUED task may wait to start before it is EXPIRED (the longest maximum event age plus a margin).
    *
-   * @default Duration.minutes(375) - 6 hours and 15 minutes
+   * @default Duration.seconds(DEFAULTS.queuedExpirySeconds) - 6 hours and 15 minutes
    */
   readonly queuedExpiry?: Duration;
 }
@@ -55,10 +56,10 @@ export class TaskSweeper extends Construct {
       reservedConcurrentExecutions: 1,
       description: 'Resolves tasks whose attempts died without recording an outcome',
       environment: {
-        TASK_TABLE_NAME: props.table.tableName,
-        TASK_HEARTBEAT_SECONDS: String((props.heartbeat ?? Duration.seconds(10)).toSeconds()),
-        TASK_RETRY_WINDOW_SECONDS: String((props.retryWindow ?? Duration.minutes(20)).toSeconds()),
-        TASK_QUEUED_EXPIRY_SECONDS: String((props.queuedExpiry ?? Duration.minutes(375)).toSeconds()),
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
+        [ENV.retryWindowSeconds]: String((props.retryWindow ?? Duration.seconds(DEFAULTS.retryWindowSeconds)).toSeconds()),
+        [ENV.queuedExpirySeconds]: String((props.queuedExpiry ?? Duration.seconds(DEFAULTS.queuedExpirySeconds)).toSeconds()),
       },
     });
     props.table.grantReadWriteData(this.taskFunction.function);

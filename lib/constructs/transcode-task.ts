@@ -8,29 +8,30 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import {
   DEFAULT_ECS_TIMEOUT,
-  fargateRunTask,
   grantRunTaskOnTaskDefinitionArn,
   LongTask,
-  TRANSIENT_DYNAMODB_ERRORS,
 } from './long-task.js';
 import type { FargateWork } from './long-task.js';
+import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
+import { segmentedWork, type SegmentedTranscodeProps } from './segmented-transcode.js';
+
+export { SEGMENTED_STATES, type SegmentedTranscodeProps } from './segmented-transcode.js';
 import { PROJECT_ROOT } from './task-function.js';
 
-/** Metadata key on the task definition naming the command the embedded platform runs instead of the image. */
-export const LOCAL_COMMAND_METADATA = 'stask:local-command';
+export { LOCAL_COMMAND_METADATA };
 /** The transcoder worker (TypeScript, run by the embedded platform as a host child process). */
-export const TRANSCODER_WORKER = 'functions/transcoder/worker.ts';
+export const TRANSCODER_WORKER = 'functions/long/transcoder/worker.ts';
 /** The transcoder image's Dockerfile, relative to the build context (the repository root). */
-export const TRANSCODER_DOCKERFILE = 'functions/transcoder/Dockerfile';
+export const TRANSCODER_DOCKERFILE = 'functions/long/transcoder/Dockerfile';
 /** Where the worker keeps inputs and outputs (`WORK_DIR`): a bind mount on the task's ephemeral storage. */
 export const SCRATCH_DIR = '/scratch';
 /** awslogs stream prefix: streams are `transcode/<container name>/<ECS task ID>`. */
 export const TRANSCODE_LOG_STREAM_PREFIX = 'transcode';
+/** The image's unprivileged user (functions/long/transcoder/Dockerfile: `transcoder`, owner of /scratch). */
+export const TRANSCODER_USER = '10001:10001';
 /** The container's name (the middle part of its log stream names). */
 export const TRANSCODER_CONTAINER_NAME = 'transcoder';
 /** Payload claim-check objects (functions/core/payload.ts: `payloads/<taskId>/<sha256>.json`). */
@@ -38,7 +39,7 @@ export const PAYLOADS_KEY_PATTERN = 'payloads/*';
 
 /**
  * The image build context is the repository root, staged with only what the image build reads (the same
- * list as functions/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
+ * list as functions/long/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
  * image, changes only when the worker, the task model it imports or the dependencies change.
  */
 export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
@@ -47,45 +48,11 @@ export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
   '!package-lock.json',
   '!tsconfig.json',
   '!functions/core/**',
-  '!functions/transcoder/**',
+  '!functions/long/transcoder/**',
 ];
 
 const MIN_EPHEMERAL_GIB = 21;
 const MAX_EPHEMERAL_GIB = 200;
-
-export interface SegmentedTranscodeProps {
-  /**
-   * Inputs shorter than this are transcoded in one pass by the plan step (`SEGMENT_MIN_DURATION_SECONDS`).
-   *
-   * @default 600
-   */
-  readonly minDurationSeconds?: number;
-  /**
-   * How many segments the plan step aims for (`SEGMENT_COUNT`), 1-100.
-   *
-   * @default 4
-   */
-  readonly segments?: number;
-  /**
-   * At most this many segment tasks run at once (the Map state's MaxConcurrency), 1-40.
-   *
-   * @default - `segments`
-   */
-  readonly maxConcurrency?: number;
-}
-
-/** State names of segmented mode (inside `Run the work`). Never rename them. */
-export const SEGMENTED_STATES = {
-  plan: 'Plan the segments',
-  readPlan: 'Read the plan',
-  oneSegment: 'One segment?',
-  onePass: 'Transcoded in one pass',
-  noPlan: 'No segment plan',
-  listSegments: 'List the segments',
-  segments: 'Transcode segments',
-  segment: 'Transcode one segment',
-  join: 'Join the segments',
-} as const;
 
 export interface TranscodeTaskProps {
   /**
@@ -117,6 +84,14 @@ export interface TranscodeTaskProps {
 
   /** Inputs are read from and outputs written to this bucket. */
   readonly mediaBucket: s3.IBucket;
+
+  /**
+   * Uploads under this prefix of `mediaBucket` start transcodes (an UploadTrigger): a payload whose output_dir
+   * is under it is refused (`MEDIA_UPLOAD_PREFIX`), as its outputs would start new transcodes.
+   *
+   * @default - no upload area: any output_dir is accepted
+   */
+  readonly uploadPrefix?: string;
 
   /** Claim-check bucket: payloads too large for the execution input are read from `payloads/`. */
   readonly payloadBucket: s3.IBucket;
@@ -163,7 +138,7 @@ export interface TranscodeTaskProps {
   /**
    * The container image.
    *
-   * @default - built from `functions/transcoder/Dockerfile` with the repository root as context
+   * @default - built from `functions/long/transcoder/Dockerfile` with the repository root as context
    * (linux/arm64); staged at synth, built by `cdk deploy`
    */
   readonly image?: ecs.ContainerImage;
@@ -175,6 +150,13 @@ export interface TranscodeTaskProps {
    * @default true
    */
   readonly enableExecuteCommand?: boolean;
+
+  /**
+   * The worker's heartbeat interval (`TASK_HEARTBEAT_SECONDS`): the TaskSweeper's.
+   *
+   * @default Duration.seconds(DEFAULTS.heartbeatSeconds)
+   */
+  readonly heartbeat?: Duration;
 
   /**
    * Retention of the container and execution log groups.
@@ -210,7 +192,7 @@ export class TranscodeTask extends Construct {
   public readonly container: ecs.ContainerDefinition;
   /** The worker containers' log group. */
   public readonly logGroup: logs.LogGroup;
-  /** The tasks' security group: outbound only. */
+  /** The tasks' security group: no inbound, outbound HTTPS only. */
   public readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: TranscodeTaskProps) {
@@ -225,11 +207,11 @@ export class TranscodeTask extends Construct {
         `TranscodeTask: ephemeralStorageGiB must be an integer from ${MIN_EPHEMERAL_GIB} to ${MAX_EPHEMERAL_GIB}, got ${ephemeralStorageGiB}`,
       );
     }
-    const segmentCount = props.segmented?.segments ?? 4;
+    const segmentCount = props.segmented?.segments ?? DEFAULTS.segmentCount;
     if (!Number.isInteger(segmentCount) || segmentCount < 1 || segmentCount > 100) {
       throw new Error(`TranscodeTask: segmented.segments must be an integer from 1 to 100, got ${segmentCount}`);
     }
-    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? 600;
+    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? DEFAULTS.segmentMinDurationSeconds;
     if (!Number.isInteger(segmentMinSeconds) || segmentMinSeconds < 0) {
       throw new Error(`TranscodeTask: segmented.minDurationSeconds must be a whole number of seconds >= 0, got ${segmentMinSeconds}`);
     }
@@ -268,21 +250,25 @@ export class TranscodeTask extends Construct {
       image,
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: TRANSCODE_LOG_STREAM_PREFIX, logGroup: this.logGroup }),
+      // An unprivileged user with no Linux capabilities: FFmpeg needs none, and neither does ECS Exec's agent
+      // (it runs beside the container's processes, not as their user).
+      user: TRANSCODER_USER,
       // An init process reaps FFmpeg's and the ECS Exec agent's children and forwards SIGTERM (stop).
-      linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
+      linuxParameters: this.linuxParameters(),
       environment: {
-        TASK_NAME: taskName,
-        TASK_TABLE_NAME: props.table.tableName,
-        MEDIA_BUCKET_NAME: props.mediaBucket.bucketName,
-        PAYLOAD_BUCKET_NAME: props.payloadBucket.bucketName,
-        WORK_DIR: SCRATCH_DIR,
-        SEGMENT_MIN_DURATION_SECONDS: String(segmentMinSeconds),
-        SEGMENT_COUNT: String(segmentCount),
+        [ENV.taskName]: taskName,
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.mediaBucketName]: props.mediaBucket.bucketName,
+        [ENV.payloadBucketName]: props.payloadBucket.bucketName,
+        ...(props.uploadPrefix ? { [ENV.mediaUploadPrefix]: props.uploadPrefix } : {}),
+        [ENV.workDir]: SCRATCH_DIR,
+        [ENV.segmentMinDurationSeconds]: String(segmentMinSeconds),
+        [ENV.segmentCount]: String(segmentCount),
         // The TaskSweeper's heartbeat interval: two missed beats and the task is resolved without the worker.
-        TASK_HEARTBEAT_SECONDS: '10',
-        WORKER_MODE: 'transcode',
-        POWERTOOLS_SERVICE_NAME: taskName,
-        POWERTOOLS_METRICS_NAMESPACE: 'ServerlessTask',
+        [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
+        [ENV.workerMode]: 'transcode',
+        [ENV.powertoolsServiceName]: taskName,
+        [ENV.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
       },
     });
     this.container.addMountPoints({ sourceVolume: 'scratch', containerPath: SCRATCH_DIR, readOnly: false });
@@ -293,8 +279,11 @@ export class TranscodeTask extends Construct {
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.cluster.vpc,
       description: `Transcode workers (${taskName}): no inbound traffic; outbound to S3, DynamoDB, ECR, CloudWatch Logs and SSM`,
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    // Every AWS API the worker calls is HTTPS (S3 and DynamoDB through the gateway endpoints, the rest through
+    // the NAT gateway); DNS goes to the VPC resolver, which security groups do not filter.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs, SSM)');
 
     const fargate: FargateWork = {
       cluster: props.cluster,
@@ -302,7 +291,7 @@ export class TranscodeTask extends Construct {
       containerDefinition: this.container,
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
-      environment: { WORKER_MODE: 'transcode' },
+      environment: { [ENV.workerMode]: 'transcode' },
       enableExecuteCommand,
     };
     this.longTask = new LongTask(this, 'LongTask', {
@@ -313,7 +302,7 @@ export class TranscodeTask extends Construct {
       timeout,
       logRetention: props.logRetention,
       work: props.segmented
-        ? { branch: this.segmentedWork({ taskName, table: props.table, fargate, timeout, maxConcurrency }) }
+        ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency }) }
         : { fargate },
     });
 
@@ -329,84 +318,10 @@ export class TranscodeTask extends Construct {
     this.acknowledgeFindings(props, image, enableExecuteCommand);
   }
 
-  /**
-   * Plan the segments (WORKER_MODE=plan: probes the input, transcodes it in one pass when it is shorter than
-   * SEGMENT_MIN_DURATION_SECONDS, else splits it and records `plan.segmentCount` on the task) → Read the plan
-   * (GetItem, consistent) → One segment? → done, or Transcode segments (Map over 0..count-1, one Fargate
-   * task each with WORKER_MODE=segment and SEGMENT_INDEX) → Join the segments (WORKER_MODE=join).
-   */
-  private segmentedWork(options: {
-    taskName: string;
-    table: dynamodb.ITable;
-    fargate: FargateWork;
-    timeout: Duration;
-    maxConcurrency: number;
-  }): sfn.IChainable {
-    const run = (id: string, stateName: string, mode: string, extra: tasks.TaskEnvironmentVariable[] = []) =>
-      fargateRunTask(this, id, {
-        stateName,
-        taskName: options.taskName,
-        table: options.table,
-        work: options.fargate,
-        timeout: options.timeout,
-        environment: [{ name: 'WORKER_MODE', value: mode }, ...extra],
-      });
-    const planCount = '$.plan.Item.plan.M.segmentCount.N';
-
-    const plan = run('PlanSegments', SEGMENTED_STATES.plan, 'plan');
-    const readPlan = tasks.DynamoGetItem.jsonPath(this, 'ReadPlan', {
-      stateName: SEGMENTED_STATES.readPlan,
-      table: options.table,
-      key: { taskId: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.taskId')) },
-      consistentRead: true,
-      // `plan` is a DynamoDB reserved word: it must go through an expression attribute name.
-      projectionExpression: [new tasks.DynamoProjectionExpression().withAttribute('#plan')],
-      expressionAttributeNames: { '#plan': 'plan' },
-      resultPath: '$.plan',
-    });
-    readPlan.addRetry({
-      errors: [...TRANSIENT_DYNAMODB_ERRORS],
-      interval: Duration.seconds(1),
-      backoffRate: 2,
-      maxAttempts: 4,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    const noPlan = sfn.Fail.jsonPath(this, 'NoPlan', {
-      stateName: SEGMENTED_STATES.noPlan,
-      error: 'SegmentPlanMissing',
-      cause: 'The plan step ended without recording plan.segmentCount on the task.',
-    });
-    const onePass = sfn.Succeed.jsonPath(this, 'OnePass', { stateName: SEGMENTED_STATES.onePass });
-    const listSegments = sfn.Pass.jsonPath(this, 'ListSegments', {
-      stateName: SEGMENTED_STATES.listSegments,
-      parameters: {
-        'indices.$': `States.ArrayRange(0, States.MathAdd(States.StringToJson(${planCount}), -1), 1)`,
-      },
-      resultPath: '$.segments',
-    });
-    const segment = run('TranscodeSegment', SEGMENTED_STATES.segment, 'segment', [
-      { name: 'SEGMENT_INDEX', value: sfn.JsonPath.format('{}', sfn.JsonPath.stringAt('$.segmentIndex')) },
-    ]);
-    const segments = sfn.Map.jsonPath(this, 'TranscodeSegments', {
-      stateName: SEGMENTED_STATES.segments,
-      itemsPath: '$.segments.indices',
-      itemSelector: {
-        taskId: sfn.JsonPath.stringAt('$.taskId'),
-        task: sfn.JsonPath.stringAt('$.task'),
-        payload: sfn.JsonPath.objectAt('$.payload'),
-        segmentIndex: sfn.JsonPath.stringAt('$$.Map.Item.Value'),
-      },
-      maxConcurrency: options.maxConcurrency,
-      resultPath: sfn.JsonPath.DISCARD,
-    }).itemProcessor(segment);
-    const join = run('JoinSegments', SEGMENTED_STATES.join, 'join');
-
-    return plan.next(readPlan).next(
-      sfn.Choice.jsonPath(this, 'OneSegment', { stateName: SEGMENTED_STATES.oneSegment })
-        .when(sfn.Condition.isNotPresent(planCount), noPlan)
-        .when(sfn.Condition.stringEquals(planCount, '1'), onePass)
-        .otherwise(listSegments.next(segments).next(join)),
-    );
+  private linuxParameters(): ecs.LinuxParameters {
+    const parameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
+    parameters.dropCapabilities(ecs.Capability.ALL);
+    return parameters;
   }
 
   /** The state machine of the transcode task. */
@@ -427,6 +342,8 @@ export class TranscodeTask extends Construct {
         resources: ['*'],
       }),
     );
+    // Sessions encrypted with the cluster's key: the agent in the task decrypts the data channel with it.
+    cluster.executeCommandConfiguration?.kmsKey?.grantDecrypt(taskRole);
     const execLogGroup = cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
     if (execLogGroup) {
       taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));

@@ -10,6 +10,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MediaStore } from './media-store.js';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
 import { TaskFunction } from './task-function.js';
@@ -113,7 +114,7 @@ export class UploadTrigger extends Construct {
         `UploadTrigger: outputFormats must be a non-empty list of ${OUTPUT_FORMAT_PATTERN.source}, got [${outputFormats.join(', ')}]`,
       );
     }
-    const maxAttempts = props.maxAttempts ?? 1;
+    const maxAttempts = props.maxAttempts ?? DEFAULTS.longTaskMaxAttempts;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new Error(`UploadTrigger: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
     }
@@ -144,13 +145,13 @@ export class UploadTrigger extends Construct {
       logRetention: props.logRetention,
       description: `Starts ${taskName} tasks for uploads under ${prefix}`,
       environment: {
-        TASK_TABLE_NAME: props.table.tableName,
-        TRIGGER_TASK_NAME: taskName,
-        TRIGGER_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
-        TRIGGER_OUTPUT_FORMATS: outputFormats.join(','),
-        TRIGGER_OUTPUT_DIR: outputDir,
-        TRIGGER_PREFIX: prefix,
-        TASK_MAX_ATTEMPTS: String(maxAttempts),
+        [ENV.taskTableName]: props.table.tableName,
+        [ENV.triggerTaskName]: taskName,
+        [ENV.triggerStateMachineArn]: props.stateMachine.stateMachineArn,
+        [ENV.triggerOutputFormats]: outputFormats.join(','),
+        [ENV.triggerOutputDir]: outputDir,
+        [ENV.triggerPrefix]: prefix,
+        [ENV.maxAttempts]: String(maxAttempts),
       },
     });
     const fn = this.taskFunction.function;

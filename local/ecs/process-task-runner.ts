@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { LOCAL_COMMAND_METADATA } from '../../functions/core/facts.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const [container] = definition.containers;
     if (!container) throw new Error(`task definition ${definition.family} has no container`);
     if (!container.localCommand.length) {
-      throw new Error(`task definition ${definition.family} has no stask:local-command metadata: nothing can run it on this machine`);
+      throw new Error(`task definition ${definition.family} has no ${LOCAL_COMMAND_METADATA} metadata: nothing can run it on this machine`);
     }
     const override = params.Overrides?.ContainerOverrides?.find((o) => !o.Name || o.Name === container.name);
     const overrideEnv = Object.fromEntries((override?.Environment ?? []).map((kv) => [kv.Name ?? '', kv.Value ?? '']));

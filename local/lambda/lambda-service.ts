@@ -98,7 +98,7 @@ export class LocalLambdaService implements TaskInvoker {
   }
 
   async invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ executionRef: string }> {
-    if (!target.functionName) throw new Error(`task '${event.task}' has no Lambda function`);
+    if (target.kind === 'stepfunctions') throw new Error(`task '${event.task}' has no Lambda function`);
     return { executionRef: this.invokeAsync(target.functionName, event) };
   }
 

@@ -34,10 +34,8 @@ def require_env(name: str) -> str:
     return value
 
 
-def int_env(name: str, fallback: int) -> int:
-    value = os.environ.get(name, "")
-    if not value:
-        return fallback
+def int_env(name: str) -> int:
+    value = require_env(name)
     try:
         return int(value)
     except ValueError:
@@ -48,15 +46,17 @@ _cached: RuntimeDeps | None = None
 
 
 def deps_from_environment() -> RuntimeDeps:
-    """The same variables the TypeScript runtime reads (TASK_TABLE_NAME, PAYLOAD_BUCKET_NAME, TASK_MAX_RETRIES,
-    TASK_HEARTBEAT_SECONDS, TASK_NAME); SDK clients are made once and reused while the environment is warm."""
+    """The variables the TypeScript runtime reads — names from functions/core/facts.ts `ENV` (TASK_TABLE_NAME,
+    PAYLOAD_BUCKET_NAME, TASK_MAX_RETRIES, TASK_HEARTBEAT_SECONDS, TASK_NAME). Retries and heartbeat are required,
+    not defaulted here: ShortTask always sets them from facts.ts `DEFAULTS` (one owner of the values).
+    SDK clients are made once and reused while the environment is warm."""
     global _cached
     if _cached is None:
         _cached = RuntimeDeps(
             registry=TaskRegistry(boto3.client("dynamodb"), require_env("TASK_TABLE_NAME"), TaskContract.load()),
             payloads=PayloadStore(boto3.client("s3"), require_env("PAYLOAD_BUCKET_NAME")),
-            max_attempts=int_env("TASK_MAX_RETRIES", 2) + 1,
-            heartbeat_seconds=int_env("TASK_HEARTBEAT_SECONDS", 10),
+            max_attempts=int_env("TASK_MAX_RETRIES") + 1,
+            heartbeat_seconds=int_env("TASK_HEARTBEAT_SECONDS"),
             logger=Logger(service=os.environ.get("TASK_NAME") or os.environ.get("POWERTOOLS_SERVICE_NAME") or "serverless-task"),
         )
     return _cached

@@ -79,6 +79,7 @@ def _claim(d: RuntimeDeps, task_id: str, execution_ref: str) -> dict[str, Any]:
             # a previous attempt that died stops heartbeating (two missed beats); Lambda's retry of this very
             # invocation keeps the request ID and comes only after the earlier attempt ended
             "staleBefore": stale_before,
+            "retryOf": execution_ref,
             "maxAttempts": d.max_attempts,
             "detail": f"attempt started ({execution_ref})",
         })}
@@ -90,7 +91,7 @@ def _claim(d: RuntimeDeps, task_id: str, execution_ref: str) -> dict[str, Any]:
         return {"replay": _success_response(current)}
     if status == "STOPPING":
         try:
-            d.registry.transition(task_id, "stopped", {"detail": "stopped before its retry ran"})
+            d.registry.transition(task_id, "stopped", {"detail": "stopped before its retry ran"}, from_=["STOPPING"])
         except InvalidTransition:
             pass
         raise TaskStopped(task_id)
@@ -194,7 +195,6 @@ def _succeed(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: int, res
     inputs: dict[str, Any] = {
         "executionRef": execution_ref,
         "detail": f"attempt {attempt} succeeded in {round((time.monotonic() - started) * 1000)} ms",
-        "progress": {"percent": 100, "at": iso_now()},
     }
     if encoded.size_bytes > INLINE_MAX_BYTES:
         inputs["resultRef"] = d.payloads.put("results", task_id, encoded)
@@ -214,7 +214,8 @@ def _record_failure(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: i
     failure = {"type": type(error).__name__, "message": str(error)}
     try:
         if isinstance(error, TaskStopped):
-            d.registry.transition(task_id, "stopped", {"executionRef": execution_ref, "detail": "stopped by request", "error": failure})
+            d.registry.transition(task_id, "stopped", {"executionRef": execution_ref, "detail": "stopped by request"},
+                                  from_=["STOPPING", "RUNNING"])
             d.logger.info("task stopped")
             return
         retryable = not isinstance(error, InvalidPayload) and attempt < d.max_attempts
@@ -222,13 +223,13 @@ def _record_failure(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: i
             "executionRef": execution_ref,
             "detail": f"attempt {attempt} of {d.max_attempts} failed: {failure['type']}: {failure['message']}",
             "error": failure,
-        })
+        }, from_=["RUNNING"])
         message = "attempt failed; Lambda will retry" if retryable else "task failed"
         d.logger.error(message, exc_info=error, extra={"error": failure})
     except InvalidTransition as record_error:
         if record_error.current == "STOPPING":
             try:
-                d.registry.transition(task_id, "stopped", {"detail": "stopped by request while failing", "error": failure})
+                d.registry.transition(task_id, "stopped", {"detail": "stopped by request while failing"}, from_=["STOPPING"])
             except InvalidTransition:
                 pass
             return

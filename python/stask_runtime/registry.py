@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -65,10 +65,11 @@ class TaskRegistry:
             raise TaskNotFound(f"task '{task_id}' does not exist")
         return record
 
-    def transition(self, task_id: str, name: str, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Executes the contract's transition `name` as one conditional UpdateItem; InvalidTransition when
-        the task's current state does not allow it (its status is reported)."""
-        update = self.contract.compile(name, inputs or {})
+    def transition(self, task_id: str, name: str, inputs: Mapping[str, Any] | None = None,
+                   from_: Sequence[str] | None = None) -> dict[str, Any]:
+        """Executes the contract's transition `name` as one conditional UpdateItem (`from_` narrows its source
+        statuses); InvalidTransition when the task's current state does not allow it (its status is reported)."""
+        update = self.contract.compile(name, inputs or {}, from_=from_)
         try:
             out = self.client.update_item(
                 TableName=self.table_name,

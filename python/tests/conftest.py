@@ -21,9 +21,7 @@ from stask_runtime.payload import PayloadStore, encode
 from stask_runtime.registry import TaskRegistry, to_dynamo
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURE_CONTRACT = Path(__file__).with_name("fixtures") / "task-contract.json"
-REAL_CONTRACT = REPO / "functions" / "core" / "task-contract.json"
-CONTRACT_FILE = REAL_CONTRACT if REAL_CONTRACT.exists() else FIXTURE_CONTRACT
+CONTRACT_FILE = REPO / "functions" / "core" / "task-contract.json"
 
 
 @dataclass

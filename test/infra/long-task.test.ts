@@ -23,7 +23,7 @@ const S = LONG_TASK_STATES;
 interface Fixture {
   stack: Stack;
   props: Omit<LongTaskProps, 'work'>;
-  ids: { table: string; success: string; failure: string; taskDefinition?: string };
+  ids: { table: string; success: string; failure: string; taskDefinition?: string; cluster?: string };
 }
 
 function prepare(): Fixture {
@@ -47,7 +47,7 @@ function prepare(): Fixture {
 }
 
 /** A Fargate work target: VPC, cluster, task definition with one container. */
-function fargateWork(stack: Stack): LongTaskWork & { fargate: { taskDefinition: ecs.FargateTaskDefinition } } {
+function fargateWork(stack: Stack): LongTaskWork & { fargate: { taskDefinition: ecs.FargateTaskDefinition; cluster: ecs.ICluster } } {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, restrictDefaultSecurityGroup: false });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const taskDefinition = new ecs.FargateTaskDefinition(stack, 'TaskDef', { cpu: 1024, memoryLimitMiB: 2048 });
@@ -86,7 +86,7 @@ describe('LongTask with Fargate work', () => {
     // Prepare
     const fixture = prepare();
     const work = fargateWork(fixture.stack);
-    ids = { ...fixture.ids, taskDefinition: logicalIdOf(work.fargate.taskDefinition) };
+    ids = { ...fixture.ids, taskDefinition: logicalIdOf(work.fargate.taskDefinition), cluster: logicalIdOf(work.fargate.cluster) };
     // Act
     task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work });
     template = Template.fromStack(fixture.stack);
@@ -138,9 +138,9 @@ describe('LongTask with Fargate work', () => {
         ':running': { S: 'RUNNING' },
         ':queued': { S: 'QUEUED' },
         ':retrying': { S: 'RETRYING' },
-        ':exec': { 'S.$': '$$.Execution.Id' },
+        ':executionRef': { 'S.$': '$$.Execution.Id' },
         ':now': { 'S.$': '$$.State.EnteredTime' },
-        ':refs': { L: [{ 'S.$': '$$.Execution.Id' }] },
+        ':attemptRefs': { L: [{ 'S.$': '$$.Execution.Id' }] },
         ':event': {
           L: [
             {
@@ -157,13 +157,13 @@ describe('LongTask with Fargate work', () => {
     const update = mark.Parameters?.['UpdateExpression'] as string;
     for (const clause of [
       '#status = :running',
-      'executionRef = :exec',
+      'executionRef = :executionRef',
       'startedAt = :now',
       'heartbeatAt = :now',
       'updatedAt = :now',
       '#attempts = if_not_exists(#attempts, :zero) + :one',
       'events = list_append(if_not_exists(events, :empty), :event)',
-      'attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :refs)',
+      'attemptRefs = list_append(if_not_exists(attemptRefs, :empty), :attemptRefs)',
     ]) {
       expect(update).toContain(clause);
     }
@@ -218,15 +218,18 @@ describe('LongTask with Fargate work', () => {
     expect(asl.States[S.runWork]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
     const failed = asl.States[S.markFailed]!;
     expect(failed.Parameters).toMatchObject({
-      ConditionExpression: '#status = :running AND executionRef = :exec',
+      ConditionExpression: '#status = :running AND executionRef = :executionRef',
       ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
       ExpressionAttributeValues: {
         ':failed': { S: 'FAILED' },
-        ':sfnError': { M: { type: { 'S.$': '$.error.Error' }, message: { 'S.$': '$.error.Cause' } } },
+        ':error': { M: { type: { 'S.$': '$.error.Error' }, message: { 'S.$': '$.error.Cause' } } },
+        ':expiresAt': { 'N.$': "States.Format('{}', $$.Execution.Input.expiresAt)" },
       },
     });
-    expect(failed.Parameters?.['UpdateExpression']).toContain('#error = if_not_exists(#error, :sfnError)');
+    expect(failed.Parameters?.['UpdateExpression']).toContain('#error = if_not_exists(#error, :error)');
     expect(failed.Parameters?.['UpdateExpression']).toContain('endedAt = :now');
+    // The TTL counts from the end, as in the short lane (issue 7): the invoker's expiresAt of the input.
+    expect(failed.Parameters?.['UpdateExpression']).toContain('expiresAt = :expiresAt');
     // Not RUNNING any more: whoever changed it owns the record; the execution just fails.
     expect(failed.Catch).toEqual([{ ErrorEquals: [CONDITION_FAILED], ResultPath: null, Next: S.failed }]);
   });
@@ -235,13 +238,15 @@ describe('LongTask with Fargate work', () => {
     // Assess
     const succeeded = asl.States[S.markSucceeded]!;
     expect(succeeded.Parameters).toMatchObject({
-      ConditionExpression: '#status = :running AND executionRef = :exec',
+      ConditionExpression: '#status = :running AND executionRef = :executionRef',
       ExpressionAttributeValues: {
         ':succeeded': { S: 'SUCCEEDED' },
         ':progress': { M: { percent: { N: '100' } } },
+        ':expiresAt': { 'N.$': "States.Format('{}', $$.Execution.Input.expiresAt)" },
       },
     });
     expect(succeeded.Parameters?.['UpdateExpression']).toContain('#progress = :progress');
+    expect(succeeded.Parameters?.['UpdateExpression']).toContain('expiresAt = :expiresAt');
     expect(succeeded.Catch).toEqual([{ ErrorEquals: [CONDITION_FAILED], ResultPath: '$.error', Next: S.notRecorded }]);
     expect(asl.States[S.notRecorded]).toMatchObject({ Type: 'Fail', Error: 'TaskNoLongerRunning' });
   });
@@ -259,7 +264,8 @@ describe('LongTask with Fargate work', () => {
           'requestId.$': '$$.Execution.Id',
           'functionArn.$': '$$.StateMachine.Id',
           condition: 'Success',
-          approximateInvokeCount: 1,
+          // The real attempt: 1 for a new execution, one more per redrive (issue 7: no hard-coded 1).
+          'approximateInvokeCount.$': 'States.MathAdd($$.Execution.RedriveCount, 1)',
         },
         'requestPayload.$': '$$.Execution.Input',
         responseContext: { statusCode: 200, executedVersion: '$LATEST' },
@@ -281,7 +287,8 @@ describe('LongTask with Fargate work', () => {
           'requestId.$': '$$.Execution.Id',
           'functionArn.$': '$$.StateMachine.Id',
           condition: 'RetriesExhausted',
-          approximateInvokeCount: 1,
+          // The real attempt: 1 for a new execution, one more per redrive (issue 7: no hard-coded 1).
+          'approximateInvokeCount.$': 'States.MathAdd($$.Execution.RedriveCount, 1)',
         },
         'requestPayload.$': '$$.Execution.Input',
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -316,6 +323,18 @@ describe('LongTask with Fargate work', () => {
     expect(byAction('iam:PassRole')).toHaveLength(1);
     // No wildcard actions: every action is named.
     expect(statements.flatMap(actionsOf).filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  it("scopes ecs:StopTask and ecs:DescribeTasks to the cluster's tasks (issue 8), not to every resource", () => {
+    // Assess
+    const statements = statementsOfRole(template, logicalIdOf(task.stateMachine.role));
+    const stopAndDescribe = statements.filter((s) => actionsOf(s).includes('ecs:StopTask'));
+    expect(stopAndDescribe).toHaveLength(1);
+    expect(actionsOf(stopAndDescribe[0]!).sort()).toEqual(['ecs:DescribeTasks', 'ecs:StopTask']);
+    const resources = JSON.stringify(resourcesOf(stopAndDescribe[0]!));
+    expect(resources).toContain(':task/');
+    expect(resources).toContain(`{"Ref":"${ids.cluster ?? ''}"}`);
+    expect(statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')) && resourcesOf(s).includes('*'))).toEqual([]);
   });
 });
 

@@ -71,10 +71,30 @@ describe('MediaNetwork', () => {
     });
   });
 
-  it('needs no custom resource (the default security group is left as is, unused)', () => {
+  it('restricts the default security group (issue 8: it allows no traffic)', () => {
+    // Assess: CDK's custom resource removes the default group's rules at deployment.
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+    template.hasResourceProperties('Custom::VpcRestrictDefaultSG', { DefaultSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(network.vpc), 'DefaultSecurityGroup'] } });
+  });
+
+  it('encrypts ECS Exec sessions and their log group with a rotated KMS key', () => {
     // Assess
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([]);
-    expect(JSON.stringify(template.toJSON())).not.toContain('Custom::');
+    const key = logicalIdOf(network.execKey);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          KmsKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+          Logging: 'OVERRIDE',
+          LogConfiguration: { CloudWatchEncryptionEnabled: true, CloudWatchLogGroupName: { Ref: logicalIdOf(network.execLogGroup) } },
+        },
+      },
+    });
+    // CloudWatch Logs may use the key for log groups of this account and region only.
+    const policy = JSON.stringify(template.findResources('AWS::KMS::Key')[key]?.['Properties'].KeyPolicy);
+    expect(policy).toContain('kms:EncryptionContext:aws:logs:arn');
+    expect(policy).toContain('logs.');
   });
 
   it.each([

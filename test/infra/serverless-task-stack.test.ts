@@ -7,7 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHORT_TASKS, ServerlessTaskStack, STACK_OUTPUTS, TRANSCODE_TASK_NAME } from '../../lib/serverless-task-stack.js';
 import { LONG_TASK_STATES, TRANSIENT_WORK_ERRORS } from '../../lib/constructs/long-task.js';
-import { actionsOf, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
+import { SEGMENTED_STATES } from '../../lib/constructs/transcode-task.js';
+import { actionsOf, allStates, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
 
 // The real stack, bundled for real (esbuild, no Docker) and synthesized once with the cdk-nag plugin
 // registered exactly as bin/app.ts does.
@@ -39,8 +40,10 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
-    // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler (eventBridgeEnabled)
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler
+    // (eventBridgeEnabled) and, since the VPC's default security group is restricted (issue 8), CDK's
+    // Custom::VpcRestrictDefaultSG provider
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
     // sweeper schedule, upload rule
@@ -97,6 +100,7 @@ describe('ServerlessTaskStack', () => {
         'ShortTaskAnalyzeSlowQueriesFunctionName',
         'ShortTaskAlwaysFailsFunctionName',
         'ShortTaskDetectQueryRegressionsFunctionName',
+        'OperatorRoleArn',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
@@ -157,12 +161,16 @@ describe('ServerlessTaskStack transcode lane', () => {
     // Assess
     expect(Object.keys(asl.States).sort()).toEqual(Object.values(LONG_TASK_STATES).sort());
     const run = asl.States[LONG_TASK_STATES.runWork]!;
-    expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(run.TimeoutSeconds).toBe(12 * 3600);
-    expect(run.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
-    expect(run.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
     expect(run.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: LONG_TASK_STATES.markFailed }]);
-    expect(run.Parameters).toMatchObject({
+    // Segmented mode is on in the shipped stack (issue 8): the Fargate work starts with the plan step, which
+    // transcodes inputs below the threshold in one pass.
+    expect(run.Type).toBe('Parallel');
+    const plan = allStates(asl)[SEGMENTED_STATES.plan]!;
+    expect(plan.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
+    expect(plan.TimeoutSeconds).toBe(12 * 3600);
+    expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
+    expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
+    expect(plan.Parameters).toMatchObject({
       Cluster: `<GetAtt:${logicalIdOf(stack.mediaNetwork.cluster)}.Arn>`,
       EnableExecuteCommand: true,
       LaunchType: 'FARGATE',
@@ -192,10 +200,10 @@ describe('ServerlessTaskStack transcode lane', () => {
         }),
       ],
     });
-    template.hasResource('AWS::ECS::TaskDefinition', { Metadata: { 'stask:local-command': ['functions/transcoder/worker.ts'] } });
+    template.hasResource('AWS::ECS::TaskDefinition', { Metadata: { 'stask:local-command': ['functions/long/transcoder/worker.ts'] } });
   });
 
-  it('stages the transcoder image (linux/arm64, functions/transcoder/Dockerfile, only what its build reads)', () => {
+  it('stages the transcoder image (linux/arm64, functions/long/transcoder/Dockerfile, only what its build reads)', () => {
     // Prepare
     const manifest = JSON.parse(readFileSync(path.join(outdir, 'ServerlessTask.assets.json'), 'utf8')) as {
       dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
@@ -204,12 +212,12 @@ describe('ServerlessTaskStack transcode lane', () => {
     const images = Object.values(manifest.dockerImages);
     // Assess
     expect(images).toHaveLength(1);
-    expect(images[0]?.source).toMatchObject({ dockerFile: 'functions/transcoder/Dockerfile', platform: 'linux/arm64' });
+    expect(images[0]?.source).toMatchObject({ dockerFile: 'functions/long/transcoder/Dockerfile', platform: 'linux/arm64' });
     const staged = path.join(outdir, images[0]!.source.directory);
-    for (const included of ['functions/transcoder/Dockerfile', 'functions/transcoder/worker.ts', 'functions/core/registry.ts', 'package-lock.json', 'tsconfig.json']) {
+    for (const included of ['functions/long/transcoder/Dockerfile', 'functions/long/transcoder/worker.ts', 'functions/core/registry.ts', 'package-lock.json', 'tsconfig.json']) {
       expect(existsSync(path.join(staged, included))).toBe(true);
     }
-    for (const excluded of ['node_modules', 'cdk.out', '.git', 'test', 'local', 'lib', 'bin', 'functions/tasks', 'functions/triggers']) {
+    for (const excluded of ['node_modules', 'cdk.out', '.git', 'test', 'local', 'lib', 'bin', 'functions/short', 'functions/triggers']) {
       expect(existsSync(path.join(staged, excluded))).toBe(false);
     }
   });
@@ -319,6 +327,24 @@ describe('cdk-nag AwsSolutions', () => {
     const triggerPolicy = 'ServerlessTask/UploadTrigger/Function/ServiceRole/DefaultPolicy/Resource';
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     const notificationsHandlerRole = `${notificationsHandler?.node.path}/Role/Resource`;
+    const operatorFindings = (): string[] => {
+      const policy = 'ServerlessTask/TaskOperator/Role/DefaultPolicy/Resource';
+      const bucket = logicalIdOf(stack.payloadStore.bucket);
+      const cluster = logicalIdOf(stack.mediaNetwork.cluster);
+      const machine = logicalIdOf(stack.transcodeTask.stateMachine);
+      return [
+        `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${policy}`,
+        ...[...stack.shortTasks.values()].map((t) => `error AwsSolutions-IAM5[Resource::<${logicalIdOf(t.function)}.Arn>:*] @ ${policy}`),
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/payloads/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:GetObject*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:GetBucket*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:List*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Action::s3:Abort*] @ ${policy}`,
+      ];
+    };
     expect(acknowledged).toEqual(
       [
         'error AwsSolutions-SQS3 @ ServerlessTask/TaskDestinations/FailureQueue/Resource',
@@ -342,12 +368,16 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::*] @ ${transcodeTaskPolicy}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${transcodeExecutionPolicy}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${stateMachinePolicy}`,
+        // ecs:StopTask/DescribeTasks of ecs:runTask.sync, scoped to the cluster's tasks (issue 8).
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalIdOf(stack.mediaNetwork.cluster)}>/*] @ ${stateMachinePolicy}`,
         // The upload trigger: its dead-letter queue, X-Ray, the registry's indexes, and CDK's handler that
         // turns on the media bucket's EventBridge notifications at deployment.
         'error AwsSolutions-SQS3 @ ServerlessTask/UploadTrigger/DeadLetterQueue/Resource',
         `error AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole] @ ${notificationsHandlerRole}`,
         `error AwsSolutions-IAM5[Resource::*] @ ${triggerPolicy}`,
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${triggerPolicy}`,
+        // The operator role (grantOperate): wildcards only within the stack's own resources.
+        ...operatorFindings(),
       ].sort(),
     );
   });

@@ -11,6 +11,7 @@ import { TaskDestinations } from '../../lib/constructs/task-destinations.js';
 import { TaskRegistry } from '../../lib/constructs/task-registry.js';
 import {
   LOCAL_COMMAND_METADATA,
+  TRANSCODER_USER,
   SEGMENTED_STATES,
   TRANSCODER_IMAGE_EXCLUDE,
   TranscodeTask,
@@ -146,7 +147,7 @@ describe('TranscodeTask', () => {
   it('tells the embedded platform which worker to run locally (stask:local-command metadata)', () => {
     // Assess
     template.hasResource('AWS::ECS::TaskDefinition', {
-      Metadata: { [LOCAL_COMMAND_METADATA]: ['functions/transcoder/worker.ts'] },
+      Metadata: { [LOCAL_COMMAND_METADATA]: ['functions/long/transcoder/worker.ts'] },
     });
     expect(LOCAL_COMMAND_METADATA).toBe('stask:local-command');
   });
@@ -185,8 +186,22 @@ describe('TranscodeTask', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Transcode workers'),
       SecurityGroupIngress: Match.absent(),
-      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: '-1', Description: 'Allow all outbound traffic by default' }],
+      // Issue 8: HTTPS only (was all traffic, contradicting the group's description).
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: Match.stringLikeRegexp('^HTTPS') }],
     });
+  });
+
+  it('runs the container as the image\'s unprivileged user with every Linux capability dropped', () => {
+    // Assess
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          User: TRANSCODER_USER,
+          LinuxParameters: Match.objectLike({ InitProcessEnabled: true, Capabilities: { Drop: ['ALL'] } }),
+        }),
+      ],
+    });
+    expect(TRANSCODER_USER).toBe('10001:10001');
   });
 
   it('grants the worker the registry table, media read and put (no delete), and payloads/ read', () => {
@@ -270,7 +285,7 @@ describe('TranscodeTask options', () => {
     // Assess
     expect(TRANSCODER_IMAGE_EXCLUDE[0]).toBe('**');
     expect(TRANSCODER_IMAGE_EXCLUDE.slice(1).sort()).toEqual(
-      ['!functions/core/**', '!functions/transcoder/**', '!package-lock.json', '!package.json', '!tsconfig.json'].sort(),
+      ['!functions/core/**', '!functions/long/transcoder/**', '!package-lock.json', '!package.json', '!tsconfig.json'].sort(),
     );
   });
 });

@@ -84,11 +84,21 @@ describe('durability', () => {
     expect((await second.client.get('done_before')).status).toBe('SUCCEEDED');
     const resumed = await waitForTerminal(second.client, 'running_at_kill');
     expect(resumed, JSON.stringify(resumed.events, null, 1)).toMatchObject({ status: "SUCCEEDED", attempts: 2 });
-    expect(resumed.events.map((e) => e.status)).toEqual(['QUEUED', 'RUNNING', 'RUNNING', 'SUCCEEDED']);
+    // After the restart either the platform's retry of the cut invocation takes the task over directly, or
+    // the sweeper sees the lapsed heartbeat first and marks it RETRYING: both are one retry of one attempt.
+    const statuses = resumed.events.map((e) => e.status).join(' ');
+    expect(['QUEUED RUNNING RUNNING SUCCEEDED', 'QUEUED RUNNING RETRYING RUNNING SUCCEEDED']).toContain(statuses);
+    // The success record is sent after the task's terminal write: receive until both arrived (bounded) or
+    // the queue stays empty for a while, then compare (a duplicate or a missing record fails the test).
     const records: DestinationRecord[] = [];
-    for (let i = 0; i < 5; i++) {
-      const out = await second.sqs.send(new ReceiveMessageCommand({ QueueUrl: endpoints.outputs.SuccessQueueUrl, MaxNumberOfMessages: 10 }));
-      records.push(...(out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as DestinationRecord));
+    for (let emptyPolls = 0; records.length < 2 || emptyPolls < 1; ) {
+      const out = await second.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: endpoints.outputs.SuccessQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      const batch = (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? '{}') as DestinationRecord);
+      records.push(...batch);
+      emptyPolls = batch.length ? 0 : emptyPolls + 1;
+      if (emptyPolls > 20) break;
     }
     expect(records.map((r) => r.taskId).sort()).toEqual(['done_before', 'running_at_kill']);
   });

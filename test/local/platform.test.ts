@@ -47,7 +47,7 @@ describe('the stack hosted from cdk.out', () => {
     const task = await client.get('fixture_run');
     expect(task.status).toBe('SUCCEEDED');
     const result = task.result as { totals: { entries: number; fingerprints: number; totalQueryTime: number; skipped: number } };
-    // Worked out by hand in test/functions/tasks/analyze-slow-queries.test.ts.
+    // Worked out by hand in test/functions/short/analyze-slow-queries.test.ts.
     expect(result.totals).toMatchObject({ entries: 20, fingerprints: 5, totalQueryTime: 56.116429, skipped: 1 });
   });
 

@@ -66,10 +66,10 @@ describe('transitions', () => {
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo));
     await registry.create(input('t1'));
 
-    await registry.transition('t1', 'RUNNING', { incrementAttempts: true, set: { executionRef: 'req-1' } });
-    await registry.transition('t1', 'RETRYING', { executionRef: 'req-1', set: { error: { type: 'Error', message: 'boom' } } });
-    await registry.transition('t1', 'RUNNING', { incrementAttempts: true, set: { executionRef: 'req-1' } });
-    const done = await registry.transition('t1', 'SUCCEEDED', { executionRef: 'req-1', set: { result: { ok: true } } });
+    await registry.start('t1', { executionRef: 'req-1' });
+    await registry.retrying('t1', { executionRef: 'req-1', error: { type: 'Error', message: 'boom' } });
+    await registry.start('t1', { executionRef: 'req-1' });
+    const done = await registry.succeed('t1', { executionRef: 'req-1', result: { ok: true } });
 
     expect(done.events.map((e) => e.status)).toEqual(['QUEUED', 'RUNNING', 'RETRYING', 'RUNNING', 'SUCCEEDED']);
     expect(done.attempts).toBe(2);
@@ -80,11 +80,11 @@ describe('transitions', () => {
   it('never lets a STOPPED task become SUCCEEDED', async () => {
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo));
     await registry.create(input('t2'));
-    await registry.transition('t2', 'RUNNING', { set: { executionRef: 'r' } });
-    await registry.transition('t2', 'STOPPING');
-    await registry.transition('t2', 'STOPPED');
+    await registry.start('t2', { executionRef: 'r' });
+    await registry.requestStop('t2');
+    await registry.stopped('t2');
 
-    const attempt = registry.transition('t2', 'SUCCEEDED');
+    const attempt = registry.succeed('t2', { executionRef: 'r' });
 
     await expect(attempt).rejects.toBeInstanceOf(InvalidTransitionError);
     await expect(attempt).rejects.toThrow("task 't2' cannot go from STOPPED to SUCCEEDED");
@@ -94,26 +94,22 @@ describe('transitions', () => {
   it('refuses a transition owned by another attempt, and one on a missing task', async () => {
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo));
     await registry.create(input('t3'));
-    await registry.transition('t3', 'RUNNING', { set: { executionRef: 'mine' } });
+    await registry.start('t3', { executionRef: 'mine' });
 
-    await expect(registry.transition('t3', 'SUCCEEDED', { executionRef: 'theirs' })).rejects.toBeInstanceOf(InvalidTransitionError);
-    await expect(registry.transition('nope', 'RUNNING')).rejects.toBeInstanceOf(TaskNotFoundError);
+    await expect(registry.succeed('t3', { executionRef: 'theirs' })).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(registry.start('nope', { executionRef: 'any' })).rejects.toBeInstanceOf(TaskNotFoundError);
   });
 
   it('lets a new attempt take over RUNNING only when the heartbeat has lapsed', async () => {
     const { registry, setNow } = clockedRegistry(await createTaskTable(dynamo));
     await registry.create(input('t4'));
-    await registry.transition('t4', 'RUNNING', { set: { executionRef: 'dead' } });
+    await registry.start('t4', { executionRef: 'dead' });
     setNow('2026-11-20T10:00:20.000Z');
 
     await expect(
-      registry.transition('t4', 'RUNNING', { from: ['QUEUED', 'RETRYING'], orRunningWithHeartbeatBefore: '2026-11-20T09:59:59.000Z' }),
+      registry.start('t4', { executionRef: 'early', staleBefore: '2026-11-20T09:59:59.000Z' }),
     ).rejects.toBeInstanceOf(InvalidTransitionError);
-    const taken = await registry.transition('t4', 'RUNNING', {
-      from: ['QUEUED', 'RETRYING'],
-      orRunningWithHeartbeatBefore: '2026-11-20T10:00:10.000Z',
-      set: { executionRef: 'alive' },
-    });
+    const taken = await registry.start('t4', { executionRef: 'alive', staleBefore: '2026-11-20T10:00:10.000Z' });
     expect(taken.executionRef).toBe('alive');
   });
 });
@@ -122,13 +118,13 @@ describe('heartbeat', () => {
   it('records progress for the owning attempt and reports a stop request', async () => {
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo));
     await registry.create(input('hb'));
-    await registry.transition('hb', 'RUNNING', { set: { executionRef: 'a1' } });
+    await registry.start('hb', { executionRef: 'a1' });
 
     const beat = await registry.heartbeat('hb', 'a1', { percent: 40, message: 'reading' });
     expect(beat?.progress).toMatchObject({ percent: 40, message: 'reading' });
     expect(await registry.heartbeat('hb', 'other')).toBeUndefined();
 
-    await registry.transition('hb', 'STOPPING');
+    await registry.requestStop('hb');
     expect((await registry.heartbeat('hb', 'a1'))?.status).toBe('STOPPING');
   });
 });
@@ -141,7 +137,7 @@ describe('list', () => {
       setNow(new Date(Date.parse('2026-11-20T10:00:00.000Z') + i * 60_000).toISOString());
       await registry.create(input(`w${String(i).padStart(2, '0')}`));
     }
-    for (let i = 0; i < 25; i += 5) await registry.transition(`w${String(i).padStart(2, '0')}`, 'RUNNING');
+    for (let i = 0; i < 25; i += 5) await registry.start(`w${String(i).padStart(2, '0')}`, { executionRef: `w${i}` });
 
     const seen: string[] = [];
     let nextToken: string | undefined;

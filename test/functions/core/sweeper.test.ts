@@ -28,10 +28,10 @@ describe('task sweeper', () => {
     await create('retry_lost');
     await create('never_started');
     for (const id of ['dead_retryable', 'dead_last', 'alive', 'stop_unacked', 'retry_lost']) {
-      await registry.transition(id, 'RUNNING', { incrementAttempts: true, set: { executionRef: `${id}-ref` } });
+      await registry.start(id, { executionRef: `${id}-ref` });
     }
-    await registry.transition('stop_unacked', 'STOPPING');
-    await registry.transition('retry_lost', 'RETRYING', { executionRef: 'retry_lost-ref' });
+    await registry.requestStop('stop_unacked');
+    await registry.retrying('retry_lost', { executionRef: 'retry_lost-ref', error: { type: 'Error', message: 'attempt 1 failed' } });
     now = at(25);
     await registry.heartbeat('alive', 'alive-ref');
     now = at(30);
@@ -59,7 +59,7 @@ describe('task sweeper', () => {
     let now = at(0);
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo), { now: () => now });
     await registry.create({ taskId: 'fargate', function: 'transcode', payload: {}, payloadHash: 'h', payloadSizeBytes: 2, maxAttempts: 1 });
-    await registry.transition('fargate', 'RUNNING', { incrementAttempts: true, set: { executionRef: 'exec', startAllowanceSeconds: 600 } });
+    await registry.start('fargate', { executionRef: 'exec', startAllowanceSeconds: 600 });
     const options = { heartbeatMs: 10_000, retryWindowMs: 60_000, queuedExpiryMs: 3_600_000 };
 
     now = at(120); // two minutes: the container is still being placed

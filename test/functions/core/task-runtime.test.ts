@@ -72,7 +72,7 @@ describe('task runtime', () => {
     const deps = lane.runtimeDeps(2);
     const event = await queued('crashed');
     // The first attempt marks RUNNING and then its process dies: no heartbeat, no final status.
-    await lane.registry.transition('crashed', 'RUNNING', { incrementAttempts: true, set: { executionRef: 'dead-attempt' } });
+    await lane.registry.start('crashed', { executionRef: 'dead-attempt' });
     await new Promise((resolve) => setTimeout(resolve, 3 * deps.heartbeatMs + 50));
 
     const handler = taskHandler({ parsePayload: (r) => r }, async () => ({ recovered: true }), deps);
@@ -86,7 +86,7 @@ describe('task runtime', () => {
   it('refuses to start a second attempt while the first is alive', async () => {
     const deps = lane.runtimeDeps(2);
     const event = await queued('busy');
-    await lane.registry.transition('busy', 'RUNNING', { set: { executionRef: 'alive' } });
+    await lane.registry.start('busy', { executionRef: 'alive' });
 
     const handler = taskHandler({ parsePayload: (r) => r }, async () => ({}), deps);
 

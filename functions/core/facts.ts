@@ -1,0 +1,150 @@
+// The project's shared facts, each defined once: environment variable names, defaults, the metrics namespace,
+// stack output names, template metadata keys and the shape of `endpoints.json`. Constructs (lib/), functions,
+// the embedded platform (local/) and the CLI (bin/) import them from here. No CDK or AWS SDK imports: the
+// transcoder image and every Lambda bundle carry this file.
+import { z } from 'zod';
+
+/** Environment variable names the constructs set and the code reads. */
+export const ENV = {
+  /** The task name (short-lane functions, the transcoder container). */
+  taskName: 'TASK_NAME',
+  /** The task registry table. */
+  taskTableName: 'TASK_TABLE_NAME',
+  /** The claim-check payload bucket. */
+  payloadBucketName: 'PAYLOAD_BUCKET_NAME',
+  /** The media bucket (transcoder). */
+  mediaBucketName: 'MEDIA_BUCKET_NAME',
+  /** Uploads under this prefix of the media bucket start transcodes: no output may go there. */
+  mediaUploadPrefix: 'MEDIA_UPLOAD_PREFIX',
+  successQueueUrl: 'SUCCESS_QUEUE_URL',
+  failureQueueUrl: 'FAILURE_QUEUE_URL',
+  /** Lambda's retry attempts of the short task (0–2). */
+  maxRetries: 'TASK_MAX_RETRIES',
+  maxEventAgeSeconds: 'TASK_MAX_EVENT_AGE_SECONDS',
+  /** Attempts recorded for tasks a trigger starts. */
+  maxAttempts: 'TASK_MAX_ATTEMPTS',
+  /** The heartbeat interval of every worker and runtime, and the sweeper's measure of a lapsed attempt. */
+  heartbeatSeconds: 'TASK_HEARTBEAT_SECONDS',
+  retryWindowSeconds: 'TASK_RETRY_WINDOW_SECONDS',
+  queuedExpirySeconds: 'TASK_QUEUED_EXPIRY_SECONDS',
+  /** Long-lane container overrides, per execution. */
+  taskId: 'TASK_ID',
+  taskPayload: 'TASK_PAYLOAD',
+  executionRef: 'EXECUTION_REF',
+  /** Transcoder worker. */
+  workerMode: 'WORKER_MODE',
+  segmentIndex: 'SEGMENT_INDEX',
+  segmentMinDurationSeconds: 'SEGMENT_MIN_DURATION_SECONDS',
+  segmentCount: 'SEGMENT_COUNT',
+  workDir: 'WORK_DIR',
+  /** Upload trigger. */
+  triggerTaskName: 'TRIGGER_TASK_NAME',
+  triggerStateMachineArn: 'TRIGGER_STATE_MACHINE_ARN',
+  triggerOutputFormats: 'TRIGGER_OUTPUT_FORMATS',
+  triggerOutputDir: 'TRIGGER_OUTPUT_DIR',
+  triggerPrefix: 'TRIGGER_PREFIX',
+  /** Powertools. */
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** Defaults shared by constructs and code (the construct passes its value; the code falls back to the same). */
+export const DEFAULTS = {
+  /** Heartbeat interval of every attempt; two missed beats and the sweeper takes the attempt for gone. */
+  heartbeatSeconds: 10,
+  /** Lambda's retries of an asynchronous invocation (its own default and maximum). */
+  retryAttempts: 2,
+  /** How long Lambda keeps an unprocessed asynchronous event: 6 hours. */
+  maxEventAgeSeconds: 6 * 60 * 60,
+  /** How long a RETRYING task waits for Lambda's retry before the sweeper fails it. */
+  retryWindowSeconds: 20 * 60,
+  /** How long a QUEUED task may wait before the sweeper expires it (max event age + 15 minutes). */
+  queuedExpirySeconds: 6 * 60 * 60 + 15 * 60,
+  /** Attempts of a long-lane task (its retries are Step Functions' own). */
+  longTaskMaxAttempts: 1,
+  /** Transcoder: inputs shorter than this are transcoded in one pass. */
+  segmentMinDurationSeconds: 600,
+  /** Transcoder: segments the plan step aims for. */
+  segmentCount: 4,
+} as const;
+
+/** 1 + Lambda's default retries: the attempts of a short task unless its construct says otherwise. */
+export const DEFAULT_MAX_ATTEMPTS = DEFAULTS.retryAttempts + 1;
+
+/** CloudWatch metrics namespace of every task function and worker (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'ServerlessTask';
+
+/** The stack's name (bin/app.ts) and the embedded platform's default. */
+export const DEFAULT_STACK_NAME = 'ServerlessTask';
+
+/** Template metadata naming the command the embedded platform runs instead of a task definition's image. */
+export const LOCAL_COMMAND_METADATA = 'stask:local-command';
+
+/** Stack output IDs the CLI and the platform read (CloudFormation DescribeStacks / cdk.out). Never rename them. */
+export const STACK_OUTPUTS = {
+  taskTableName: 'TaskTableName',
+  successQueueUrl: 'SuccessQueueUrl',
+  failureQueueUrl: 'FailureQueueUrl',
+  payloadBucketName: 'PayloadBucketName',
+  mediaBucketName: 'MediaBucketName',
+  transcodeStateMachineArn: 'TranscodeStateMachineArn',
+  /** JSON: task name → TaskFunctionEntry — what the CLI needs to start and follow tasks. */
+  taskFunctions: 'TaskFunctions',
+  /** The role holding exactly what `stask` needs against the stack (grantOperate). */
+  operatorRoleArn: 'OperatorRoleArn',
+  /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
+  shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
+} as const;
+
+/** `analyze-slow-queries` -> `AnalyzeSlowQueries` (construct IDs and stack output IDs). */
+export function pascalCase(taskName: string): string {
+  return taskName
+    .split('-')
+    .filter((part) => part.length > 0)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * One entry of the TaskFunctions output: where a task runs and logs. `kind` absent (older stacks) means
+ * 'lambda'; a lambda entry needs `functionName`, a stepfunctions entry `stateMachineArn`.
+ */
+export const TaskFunctionEntrySchema = z
+  .object({
+    kind: z.enum(['lambda', 'stepfunctions']).optional(),
+    functionName: z.string().min(1).optional(),
+    stateMachineArn: z.string().min(1).optional(),
+    logGroupName: z.string().min(1).optional(),
+    maxAttempts: z.number().int().positive().optional(),
+  })
+  .refine((t) => (t.kind === 'stepfunctions' ? Boolean(t.stateMachineArn) : Boolean(t.functionName)), {
+    message: 'a lambda task needs functionName, a stepfunctions task stateMachineArn',
+  });
+export type TaskFunctionEntry = z.infer<typeof TaskFunctionEntrySchema>;
+
+/** The TaskFunctions output: task name → entry. */
+export const TaskFunctionsSchema = z.record(z.string(), TaskFunctionEntrySchema);
+export type TaskFunctions = z.infer<typeof TaskFunctionsSchema>;
+
+/** The file `stask dev` writes into its data directory. */
+export const ENDPOINTS_FILE = 'endpoints.json';
+
+/** The services of the stack the CLI calls, named as in endpoints.json. */
+export const SERVICE_NAMES = ['dynamodb', 'sqs', 's3', 'lambda', 'logs', 'sfn'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** endpoints.json: how the CLI (or any SDK client) reaches a running embedded platform. */
+export const EndpointsFileSchema = z.object({
+  region: z.string().min(1),
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+  endpoints: z.record(z.string(), z.string().min(1)),
+  outputs: z.record(z.string(), z.string()),
+  pid: z.number().int().positive(),
+});
+export interface EndpointsFile {
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly endpoints: Readonly<Record<ServiceName, string>> | Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly pid: number;
+}
