@@ -1,6 +1,6 @@
 """Runs contract scenarios through the Python runtime for test/functions/core/python-contract.test.ts, which
 runs the same ones through the TypeScript runtime and compares the records. Reads a JSON request on stdin
-(table, bucket, maxAttempts, calls[{event, requestId, work: "succeed" | "raise"}]) and prints the outcomes."""
+(table, bucket, maxAttempts, calls[{event, requestId, work: "succeed" | "raise" | "stop"}]) and prints the outcomes."""
 
 from __future__ import annotations
 
@@ -48,6 +48,9 @@ def main() -> None:
     def work(payload, ctx):
         if payload.get("work") == "raise":
             raise Boom(f"boom in attempt {ctx.attempt}")
+        if payload.get("work") == "stop":  # as `stask stop` does; the next heartbeat sees STOPPING
+            deps.registry.transition(ctx.task_id, "requestStop", {"detail": "stop requested"})
+            ctx.stop_requested.wait(10)  # bounded: a missed stop fails the test instead of hanging
         return {"ok": True, "attempt": ctx.attempt}
 
     handler = task_handler(deps=deps)(work)

@@ -28,7 +28,8 @@ afterAll(async () => {
 
 interface Call {
   readonly requestId: string;
-  readonly work: 'succeed' | 'raise';
+  /** `stop`: the work requests a stop of its own task (as `stask stop` does) and waits for the signal. */
+  readonly work: 'succeed' | 'raise' | 'stop';
 }
 
 function context(requestId: string): Context {
@@ -43,6 +44,11 @@ class Boom extends Error {
 async function viaTypeScript(taskId: string, calls: readonly Call[]): Promise<void> {
   const handler = taskHandler({ parsePayload: (r) => r as { work: string } }, async (payload, ctx) => {
     if (payload.work === 'raise') throw new Boom(`boom in attempt ${ctx.attempt}`);
+    if (payload.work === 'stop') {
+      await lane.registry.requestStop(ctx.taskId, { detail: 'stop requested' });
+      // the next heartbeat sees STOPPING and aborts; bounded, so a missed stop fails the test instead of hanging
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+    }
     return { ok: true, attempt: ctx.attempt };
   }, lane.runtimeDeps(2));
   for (const call of calls) await handler({ taskId, task: 'fn', payload: { work: call.work } }, context(call.requestId)).catch(() => undefined);
@@ -100,6 +106,12 @@ describe('the Python runtime against the TypeScript one', () => {
     const [ts, py] = await both('retries', Array.from({ length: 3 }, () => ({ requestId: 'req-f', work: 'raise' as const })));
     expect(py).toEqual(ts);
     expect(ts).toMatchObject({ status: 'FAILED', attempts: 3, error: { type: 'Boom', message: 'boom in attempt 3' } });
+  });
+
+  it('stop while running: identical records (STOPPING, then STOPPED with TaskStopped)', async () => {
+    const [ts, py] = await both('stop', [{ requestId: 'req-x', work: 'stop' }]);
+    expect(py).toEqual(ts);
+    expect(ts).toMatchObject({ status: 'STOPPED', attempts: 1, error: { type: 'TaskStopped' }, ended: true, ttlRefreshed: true });
   });
 
   it('a redelivered event of a finished task: identical records, nothing ran twice', async () => {
