@@ -5,7 +5,7 @@ import vitest from '@vitest/eslint-plugin';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out.*/**', '.stask/**', 'coverage/**', 'dist/**', '.venv-tools/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out.*/**', '.stask/**', 'coverage/**', 'dist/**', '.venv-tools/**', 'python/.venv/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },

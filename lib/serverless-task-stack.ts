@@ -17,13 +17,15 @@ import { TranscodeTask } from './constructs/transcode-task.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 
 /** A short task of this stack: everything but the shared resources, which the stack passes in. */
-type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'retryAttempts' | 'maxEventAge' | 'timeout' | 'memorySize'>;
+type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'language' | 'retryAttempts' | 'maxEventAge' | 'timeout' | 'memorySize'>;
 
 /** The short-lane tasks deployed by this stack. */
 export const SHORT_TASKS: readonly ShortTaskDefinition[] = [
   { taskName: 'analyze-slow-queries', entry: 'functions/short/analyze-slow-queries/handler.ts' },
   // Fails on every attempt: exercises retries, the failure destination and the DLQ alarm end to end.
   { taskName: 'always-fails', entry: 'functions/short/always-fails/handler.ts', retryAttempts: 2 },
+  // Python (numpy/pandas): compares two analyze-slow-queries summaries and flags regressed fingerprints.
+  { taskName: 'detect-query-regressions', entry: 'functions/short/detect-query-regressions', language: 'python' },
 ];
 
 /** The long-lane (Step Functions + Fargate) FFmpeg transcoding task. */

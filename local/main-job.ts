@@ -8,7 +8,7 @@
 // cdk.out, which `stask dev` and the tests use, leaves it out): slow-query events through the stream lane.
 import { STACK_OUTPUTS } from '../functions/core/facts.js';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -64,6 +64,13 @@ try {
 
   heading('2. The same ID and payload again: deduplicated, nothing runs twice');
   await stask('invoke', 'analyze-slow-queries', '--id', slowlogId, '--payload-file', 'examples/slow-query-payload.json');
+
+  heading('2b. A Python task (pandas, run by awslambdaric): the summary against a copy whose slowest p95 tripled');
+  const summary = (await dev.platform.taskClient().get(slowlogId)).result as { fingerprints: { p95QueryTime: number }[] };
+  const regressed = { fingerprints: summary.fingerprints.map((f, i) => (i === 0 ? { ...f, p95QueryTime: f.p95QueryTime * 3 } : f)) };
+  const regressionsFile = join(dataDir, `regressions-${run}.json`);
+  writeFileSync(regressionsFile, JSON.stringify({ baseline: summary, current: regressed }));
+  await stask('invoke', 'detect-query-regressions', '--id', `regressions-${run}`, '--payload-file', regressionsFile, '--wait');
 
   heading('3. A task that fails: retried twice, then FAILED, with a RetriesExhausted record in the DLQ');
   await stask('invoke', 'always-fails', '--id', `always-fails-${run}`, '--payload', '{"why":"show the dead-letter queue"}', '--wait');

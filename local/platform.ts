@@ -11,6 +11,7 @@ import type { TaskClient } from '../functions/core/task-client.js';
 import { DirectoryEventStore } from './lambda/event-store.js';
 import { startInvokeApi } from './lambda/invoke-api.js';
 import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
+import { pythonRunner } from './lambda/python-runner.js';
 import { WORKER_INIT_TIMEOUT_SECONDS, workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
@@ -119,7 +120,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
       ...(sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: sfnEndpoint } : {}),
     });
-    const workers = provisioned.functions.map((spec) => loggedWorker(spec, logs, () => ({ ...baseEnv(), ...spec.env, ...(options.functionEnv ?? {}) })));
+    const pythonCache = join(options.root, '.cache', 'python');
+    const workers = provisioned.functions.map((spec) =>
+      loggedWorker(spec, logs, () => ({ ...baseEnv(), ...spec.env, ...(options.functionEnv ?? {}) }), spec.python ? (onLine, env) => pythonRunner(spec, env, pythonCache, onLine, log) : undefined),
+    );
     closers.unshift(async () => workers.forEach((w) => w.close()));
     const functions: LocalFunction[] = provisioned.functions.map((spec, i) => ({
       name: spec.name,
@@ -272,15 +276,21 @@ export function taskFunctions(outputs: Readonly<Record<string, string>>): TaskFu
  * A function run in a worker thread per invocation, its output kept in its log group in Lambda's JSON
  * log format: platform START/END lines and each line stamped with the request ID.
  */
-function loggedWorker(spec: FunctionSpec, logs: LogStore, environment: () => Record<string, string>): Handler & { close(): void } {
+function loggedWorker(
+  spec: FunctionSpec,
+  logs: LogStore,
+  environment: () => Record<string, string>,
+  runner?: (onLine: (requestId: string, line: string) => void, env: () => Record<string, string>) => Handler & { close(): void },
+): Handler & { close(): void } {
   const stream = (requestId: string): string => `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${requestId}`;
-  const worker = workerFunction({
+  const onLine = (id: string, line: string): void => logs.append(spec.logGroupName, stream(id), asJsonLogLine(line, id));
+  const worker = runner ? runner(onLine, () => ({ ...environment(), AWS_LAMBDA_FUNCTION_NAME: spec.name })) : workerFunction({
     bundleFile: spec.bundleFile,
     exportName: spec.exportName,
     env: () => ({ ...environment(), AWS_LAMBDA_FUNCTION_NAME: spec.name, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb) }),
     memoryMb: spec.memoryMb,
     timeoutSeconds: spec.timeoutSeconds,
-    onLine: (id, line) => logs.append(spec.logGroupName, stream(id), asJsonLogLine(line, id)),
+    onLine,
   });
   const handler: Handler = async (event, context) => {
     const requestId = context.awsRequestId;

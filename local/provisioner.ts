@@ -44,6 +44,8 @@ export interface FunctionSpec {
   readonly successQueueUrl?: string;
   readonly failureQueueUrl?: string;
   readonly logGroupName: string;
+  /** A python3.x function: its asset directory, `module.function` handler and runtime (run by awslambdaric). */
+  readonly python?: { readonly assetDir: string; readonly handler: string; readonly runtime: string };
 }
 
 /** A scheduled EventBridge rule: the platform invokes its Lambda targets every `everyMs`. */
@@ -252,7 +254,9 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     const [file, exportName] = (props.Handler ?? 'index.handler').split('.') as [string, string];
     const assetPath = assetPathOf(resource);
     const inline = (resource.Properties?.Code as { ZipFile?: unknown } | undefined)?.ZipFile !== undefined;
-    if (inline || file === '__entrypoint__' || (assetPath && !existsSync(join(options.cdkOut, assetPath, `${file}.mjs`)))) {
+    const runtime = String(resource.Properties?.Runtime ?? '');
+    const python = runtime.startsWith('python3') && assetPath && !inline ? { assetDir: join(options.cdkOut, assetPath), handler: props.Handler ?? 'handler.handler', runtime } : undefined;
+    if (inline || file === '__entrypoint__' || (assetPath && !python && !existsSync(join(options.cdkOut, assetPath, `${file}.mjs`)))) {
       // CDK's own custom-resource handlers (inline code or CommonJS providers): the platform applies
       // what they would do (bucket notifications) or it does not matter on one machine.
       resources.push({ logicalId: id, type: resource.Type, servedBy: 'not run locally: a CloudFormation custom-resource handler' });
@@ -281,8 +285,13 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
       ...(successQueueUrl ? { successQueueUrl } : {}),
       ...(failureQueueUrl ? { failureQueueUrl } : {}),
       logGroupName,
+      ...(python ? { python } : {}),
     });
-    resources.push({ logicalId: id, type: resource.Type, servedBy: `worker thread per invocation: ${assetPath}/${file}.mjs` });
+    resources.push({
+      logicalId: id,
+      type: resource.Type,
+      servedBy: python ? `${runtime} via the local Runtime API and awslambdaric: ${assetPath} ${python.handler}` : `worker thread per invocation: ${assetPath}/${file}.mjs`,
+    });
   }
 
   const schedules: ScheduleSpec[] = [];

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 // What shapes the synthesized stack (the CLI in bin/ does not).
-const SOURCES = ['bin/app.ts', 'lib', 'functions', 'package-lock.json', 'cdk.json'];
+const SOURCES = ['bin/app.ts', 'lib', 'functions', 'python/stask_runtime', 'package-lock.json', 'cdk.json'];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally),
-# the npm packages, Node 24 included (npm package `node`, used by every npm script), and the Kafka broker's jars.
+# the npm packages, Node 24 included (npm package `node`, used by every npm script), the Kafka broker's jars,
+# uv (PyPI; bundles Python tasks and installs host wheels for the embedded platform), the Python test environment
+# and the IaC scanners.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
@@ -28,6 +30,9 @@ if [ ! -f "$kafka_jars/.complete" ]; then
   touch "$kafka_jars/.complete"
 fi
 echo "setup: Kafka broker jars in $kafka_jars"
+
+# uv and the Python runtime's test environment (python/.venv).
+./scripts/setup-python.sh
 
 # IaC scanners (PyPI) for test/infra/iac-scan.test.ts, in a git-ignored virtual environment.
 if [ ! -x .venv-tools/bin/cfn-lint ] || [ ! -x .venv-tools/bin/checkov ] || [ scripts/iac-tools.txt -nt .venv-tools/.installed ]; then

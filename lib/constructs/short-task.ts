@@ -2,13 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, pascalCase } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
+import { PythonTaskFunction } from './python-task-function.js';
 import { TaskFunction } from './task-function.js';
 
 /** Task names: lowercase, start with a letter, 1-63 characters. They appear in IDs and outputs. */
@@ -30,8 +30,19 @@ export interface ShortTaskProps {
   /** Task name, `^[a-z][a-z0-9-]{0,62}$`. Reaches the code as `TASK_NAME`. */
   readonly taskName: string;
 
-  /** Handler source file; a relative path is resolved against the repository root. */
+  /**
+   * TypeScript: the handler source file. Python: the task's directory (modules + pinned requirements).
+   * A relative path is resolved against the repository root.
+   */
   readonly entry: string;
+
+  /**
+   * The task's language: TypeScript (`TaskFunction`, Node.js) or Python (`PythonTaskFunction`, `handler.handler`
+   * wrapped by the stask_runtime package).
+   *
+   * @default 'typescript'
+   */
+  readonly language?: 'typescript' | 'python';
 
   /** The task registry table (read/write). */
   readonly table: dynamodb.ITable;
@@ -102,9 +113,9 @@ export interface ShortTaskProps {
  */
 export class ShortTask extends Construct {
   /** The task's function construct (function, log group, role). */
-  public readonly taskFunction: TaskFunction;
+  public readonly taskFunction: TaskFunction | PythonTaskFunction;
   /** The Lambda function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** Retries, maximum event age and destinations of asynchronous invocations. */
   public readonly invokeConfig: lambda.EventInvokeConfig;
 
@@ -116,7 +127,8 @@ export class ShortTask extends Construct {
     const maxEventAgeSeconds = validateMaxEventAge(props.maxEventAge ?? Duration.seconds(DEFAULTS.maxEventAgeSeconds));
     const heartbeatSeconds = (props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds();
 
-    this.taskFunction = new TaskFunction(this, 'TaskFunction', {
+    const FunctionConstruct = props.language === 'python' ? PythonTaskFunction : TaskFunction;
+    this.taskFunction = new FunctionConstruct(this, 'TaskFunction', {
       entry: props.entry,
       serviceName: props.taskName,
       memorySize: props.memorySize,

@@ -32,7 +32,7 @@ afterAll(() => {
 });
 
 describe('ServerlessTaskStack', () => {
-  it('contains one registry, the destinations, the stores, the sweeper, two short tasks, the transcode task and its trigger', () => {
+  it('contains one registry, the destinations, the stores, the sweeper, three short tasks, the transcode task and its trigger', () => {
     // Assess
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     // success, success DLQ, failure (task DLQ), upload trigger DLQ
@@ -40,11 +40,12 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
-    // two short tasks, the sweeper, the upload trigger, CDK's S3 notifications handler (eventBridgeEnabled) and,
-    // since the VPC's default security group is restricted (issue 8), CDK's Custom::VpcRestrictDefaultSG provider
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler
+    // (eventBridgeEnabled) and, since the VPC's default security group is restricted (issue 8), CDK's
+    // Custom::VpcRestrictDefaultSG provider
+    template.resourceCountIs('AWS::Lambda::Function', 7);
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
     // sweeper schedule, upload rule
     template.resourceCountIs('AWS::Events::Rule', 2);
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
@@ -54,7 +55,7 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
-    expect([...stack.shortTasks.keys()]).toEqual(['analyze-slow-queries', 'always-fails']);
+    expect([...stack.shortTasks.keys()]).toEqual(['analyze-slow-queries', 'always-fails', 'detect-query-regressions']);
   });
 
   it('wires every short task to the shared table, queues and bucket', () => {
@@ -98,6 +99,7 @@ describe('ServerlessTaskStack', () => {
         'TaskFunctions',
         'ShortTaskAnalyzeSlowQueriesFunctionName',
         'ShortTaskAlwaysFailsFunctionName',
+        'ShortTaskDetectQueryRegressionsFunctionName',
         'OperatorRoleArn',
       ].sort(),
     );
@@ -138,6 +140,7 @@ describe('ServerlessTaskStack', () => {
     expect(parsed).toEqual({
       'analyze-slow-queries': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       'always-fails': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
+      'detect-query-regressions': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       transcode: { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1 },
     });
   });
@@ -347,6 +350,9 @@ describe('cdk-nag AwsSolutions', () => {
         'error AwsSolutions-SQS3 @ ServerlessTask/TaskDestinations/FailureQueue/Resource',
         ...perTask('AnalyzeSlowQueries'),
         ...perTask('AlwaysFails'),
+        ...perTask('DetectQueryRegressions'),
+        // python3.15, the newest runtime aws-cdk-lib lists, is a preview runtime
+        'error AwsSolutions-L1 @ ServerlessTask/ShortTaskDetectQueryRegressions/TaskFunction/Function/Resource',
         `error AwsSolutions-IAM5[Resource::*] @ ${sweeperPolicy}`,
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${sweeperPolicy}`,
         // The sweeper dispatches QUEUED tasks whose submitter died: invoke on each short task's function.
