@@ -356,8 +356,7 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::*] @ ${sweeperPolicy}`,
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${sweeperPolicy}`,
         // The sweeper dispatches QUEUED tasks whose submitter died: invoke on each short task's function.
-        `error AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.shortTasks.get('analyze-slow-queries')!.function)}.Arn>:*] @ ${sweeperPolicy}`,
-        `error AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.shortTasks.get('always-fails')!.function)}.Arn>:*] @ ${sweeperPolicy}`,
+        ...[...stack.shortTasks.values()].map((t) => `error AwsSolutions-IAM5[Resource::<${logicalIdOf(t.function)}.Arn>:*] @ ${sweeperPolicy}`),
         // The transcode task: plain configuration in the container environment, the worker's grants,
         // ECS Exec, the ECR pull of the image asset, and the state machine's log delivery and X-Ray.
         'error AwsSolutions-ECS2 @ ServerlessTask/TranscodeTask/TaskDefinition/Resource',
