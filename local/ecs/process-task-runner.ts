@@ -79,9 +79,12 @@ export class ProcessTaskRunner implements EcsTaskRunner {
       rmSync(workDir, { recursive: true, force: true });
       throw error;
     });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...command.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn };
+    // Fargate sets both in every container; boto3 reads only AWS_DEFAULT_REGION.
+    if (env.AWS_REGION && !env.AWS_DEFAULT_REGION) env.AWS_DEFAULT_REGION = env.AWS_REGION;
     const child = spawn(command.file, [...command.args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env: { ...process.env, ...command.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn },
+      env,
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
