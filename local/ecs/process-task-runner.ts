@@ -115,6 +115,8 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     signal.addEventListener('abort', onAbort, { once: true });
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
+      // The container ends with its main process, as on ECS: what it left running (holding its output open) goes too.
+      child.once('exit', () => killGroup('SIGKILL'));
       child.once('close', (code, sig) => resolve(code ?? (sig === 'SIGKILL' ? 137 : 143)));
     });
     signal.removeEventListener('abort', onAbort);
