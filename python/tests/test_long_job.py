@@ -40,7 +40,8 @@ def running_task(servers: Servers, records: JobRecords, payload: Any) -> tuple[s
 
 def job_env(servers: Servers, task_id: str, ref: str, payload: Any, **extra: str) -> dict[str, str]:
     return {**os.environ, "TASK_ID": task_id, "EXECUTION_REF": ref, "TASK_TABLE_NAME": servers.table, "TASK_PAYLOAD": json.dumps(payload),
-            "TASK_HEARTBEAT_SECONDS": "0.2", "PAYLOAD_BUCKET_NAME": servers.bucket, "POWERTOOLS_SERVICE_NAME": "py-long", **extra}
+            "TASK_HEARTBEAT_SECONDS": "0.2", "PAYLOAD_BUCKET_NAME": servers.bucket, "POWERTOOLS_SERVICE_NAME": "py-long",
+            "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
 
 def wait_for(predicate: Any, seconds: float = 15.0) -> Any:
