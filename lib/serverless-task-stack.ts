@@ -2,11 +2,13 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
+import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, ENV, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
+import { acknowledgeNag, iam5ResourceFinding } from './constructs/nag.js';
 import { KafkaLane } from './constructs/kafka-lane.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { PayloadStore } from './constructs/payload-store.js';
+import { PythonLongTask } from './constructs/python-long-task.js';
 import { ShortTask } from './constructs/short-task.js';
 import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
@@ -37,6 +39,9 @@ export const UPLOAD_OUTPUT_FORMATS: readonly string[] = ['mp4', 'm3u8'];
 /** Where those tasks write their outputs (outside UPLOAD_PREFIX). */
 export const UPLOAD_OUTPUT_DIR = 'transcoded';
 
+/** The long-lane Python job (Fargate; locally a child process in a venv) that rolls up per-region summaries. */
+export const ROLLUP_TASK_NAME = 'cross-region-rollup';
+
 /** Stack output IDs (defined with the other shared facts; the CLI and the platform read them). */
 export { STACK_OUTPUTS };
 
@@ -58,6 +63,8 @@ export class ServerlessTaskStack extends Stack {
   public readonly transcodeTask: TranscodeTask;
   /** Uploads under `uploads/` start transcode tasks. */
   public readonly uploadTrigger: UploadTrigger;
+  /** The long-lane Python job cross-region-rollup (reads and writes the media bucket). */
+  public readonly rollupTask: PythonLongTask;
   /** The stream lane (MSK → enrich-slow-queries → SQS FIFO), unless the context leaves it out. */
   public readonly kafkaLane?: KafkaLane;
   /** A role with exactly what `stask` needs against this stack (output OperatorRoleArn). */
@@ -120,6 +127,29 @@ export class ServerlessTaskStack extends Stack {
       maxAttempts: DEFAULTS.longTaskMaxAttempts,
     });
 
+    this.rollupTask = new PythonLongTask(this, 'CrossRegionRollup', {
+      taskName: ROLLUP_TASK_NAME,
+      entry: 'functions/long/cross-region-rollup',
+      handler: 'rollup_job:run',
+      cluster: this.mediaNetwork.cluster,
+      table: this.registry.table,
+      successQueue: this.destinations.successQueue,
+      failureQueue: this.destinations.failureQueue,
+      payloadBucket: this.payloadStore.bucket,
+      heartbeat: HEARTBEAT,
+      // The summaries and the report live in the media bucket; no report may go under the upload prefix.
+      environment: { [ENV.mediaBucketName]: this.mediaStore.bucket.bucketName, [ENV.mediaUploadPrefix]: UPLOAD_PREFIX },
+    });
+    this.mediaStore.bucket.grantRead(this.rollupTask.taskDefinition.taskRole);
+    this.mediaStore.bucket.grantPut(this.rollupTask.taskDefinition.taskRole);
+    acknowledgeNag(
+      this.rollupTask.taskDefinition.taskRole,
+      iam5ResourceFinding(this.rollupTask, this.mediaStore.bucket.bucketArn, '/*'),
+      'grantRead and grantPut on the media bucket: the input prefix and the report key come from the task payload at ' +
+        'run time; the wildcard only spans objects of that one bucket.',
+    );
+    this.sweeper.dispatches(ROLLUP_TASK_NAME, { stateMachine: this.rollupTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts });
+
     this.kafkaLane = KafkaLane.fromContext(this, 'KafkaLane', {
       vpc: this.mediaNetwork.vpc,
       table: this.registry.table,
@@ -131,10 +161,11 @@ export class ServerlessTaskStack extends Stack {
       failureQueue: this.destinations.failureQueue,
       payloadBucket: this.payloadStore.bucket,
       functions: [...shortTasks.values()].map((task) => task.function),
-      stateMachines: [this.transcodeTask.stateMachine],
+      stateMachines: [this.transcodeTask.stateMachine, this.rollupTask.stateMachine],
       logGroups: [
         ...[...shortTasks.values()].map((task) => task.taskFunction.logGroup),
         this.transcodeTask.logGroup,
+        this.rollupTask.logGroup,
         // `stask logs` of the stream operator's batch tasks.
         ...(this.kafkaLane ? [this.kafkaLane.etl.operator.logGroup] : []),
       ],
@@ -167,6 +198,13 @@ export class ServerlessTaskStack extends Stack {
           stateMachineArn: this.transcodeTask.stateMachine.stateMachineArn,
           // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
           logGroupName: this.transcodeTask.logGroup.logGroupName,
+          maxAttempts: DEFAULTS.longTaskMaxAttempts,
+        },
+        [ROLLUP_TASK_NAME]: {
+          kind: 'stepfunctions',
+          stateMachineArn: this.rollupTask.stateMachine.stateMachineArn,
+          // The job containers' log group; every line carries the task ID.
+          logGroupName: this.rollupTask.logGroup.logGroupName,
           maxAttempts: DEFAULTS.longTaskMaxAttempts,
         },
       }),

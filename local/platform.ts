@@ -172,6 +172,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           onLine: (group, stream, line) => logs.append(group, stream, line),
           region: LOCAL_REGION,
           accountId: LOCAL_ACCOUNT_ID,
+          pythonCacheDir: pythonCache,
+          log,
         }),
       }),
     });

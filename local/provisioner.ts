@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { LOCAL_COMMAND_METADATA } from '../functions/core/facts.js';
+import { LOCAL_COMMAND_METADATA, parseLocalCommand } from '../functions/core/facts.js';
 import { join } from 'node:path';
 import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTableInputFromCfn, type CfnTableProperties } from './provision/dynamodb-table.js';
 import { EVENT_SOURCE_MAPPING_TYPE, KAFKA_CLUSTER_TYPES, kafkaMappingsOf, localClusterArn, type KafkaMappingSpec } from './provision/kafka-mapping.js';
+import { describeLocalCommand } from './ecs/local-command.js';
 import type { LocalTaskDefinition } from './ecs/process-task-runner.js';
 import { resolve, type CfnResource, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
@@ -320,8 +321,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     const props = resolve({ ContainerDefinitions: resource.Properties?.ContainerDefinitions }, context) as {
       ContainerDefinitions?: { Name: string; Environment?: { Name: string; Value: string }[]; LogConfiguration?: { Options?: Record<string, string> } }[];
     };
-    const localCommand = resource.Metadata?.[LOCAL_COMMAND_METADATA];
-    const command = Array.isArray(localCommand) ? localCommand.map(String) : [];
+    const command = parseLocalCommand(resource.Metadata?.[LOCAL_COMMAND_METADATA], `task definition ${id}`);
     taskDefinitions.push({
       arn: local.get(id)?.ref ?? id,
       family: local.get(id)?.ref.split('/').pop()?.replace(/:\d+$/, '') ?? id,
@@ -336,7 +336,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     resources.push({
       logicalId: id,
       type: resource.Type,
-      servedBy: command.length ? `child process: node ${command.join(' ')}` : `not runnable locally (no ${LOCAL_COMMAND_METADATA} metadata)`,
+      servedBy: describeLocalCommand(command),
     });
   }
   const eventBridgeBuckets: string[] = [];

@@ -102,6 +102,40 @@ export const DEFAULT_STACK_NAME = 'ServerlessTask';
 /** Template metadata naming the command the embedded platform runs instead of a task definition's image. */
 export const LOCAL_COMMAND_METADATA = 'stask:local-command';
 
+/**
+ * A Python module run by the embedded platform in a venv built from the task's pinned requirements (host
+ * wheels, cached by the requirements' hash), with `path` (repository-relative) on PYTHONPATH.
+ */
+export const PythonLocalCommandSchema = z.strictObject({
+  python: z.strictObject({
+    /** The Lambda runtime name of the Python the image runs (e.g. python3.14): the host's closest is used. */
+    runtime: z.string().regex(/^python3\.\d+$/),
+    module: z.string().min(1),
+    args: z.array(z.string()),
+    /** Pinned requirements files, repository-relative. */
+    requirements: z.array(z.string().min(1)),
+    path: z.array(z.string().min(1)),
+  }),
+});
+export type PythonLocalCommand = z.infer<typeof PythonLocalCommandSchema>;
+
+/**
+ * The value of the `stask:local-command` metadata: a TypeScript/JS entry (run with `node --import tsx`) and its
+ * arguments, or a Python module (PythonLocalCommandSchema).
+ */
+export const LocalCommandSchema = z.union([z.array(z.string().min(1)).min(1), PythonLocalCommandSchema]);
+export type LocalCommand = z.infer<typeof LocalCommandSchema>;
+
+/** The metadata's command; `[]` (nothing runs it locally) when absent. Throws, naming `where`, when it is malformed. */
+export function parseLocalCommand(value: unknown, where: string): LocalCommand | readonly [] {
+  if (value === undefined) return [];
+  const parsed = LocalCommandSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`${where}: ${LOCAL_COMMAND_METADATA} metadata is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
 /** Stack output IDs the CLI and the platform read (CloudFormation DescribeStacks / cdk.out). Never rename them. */
 export const STACK_OUTPUTS = {
   taskTableName: 'TaskTableName',

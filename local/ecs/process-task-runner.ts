@@ -1,16 +1,20 @@
 import { spawn } from 'node:child_process';
-import { ENV, LOCAL_COMMAND_METADATA } from '../../functions/core/facts.js';
+import { ENV, LOCAL_COMMAND_METADATA, type LocalCommand } from '../../functions/core/facts.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
+import { resolveLocalCommand } from './local-command.js';
 
 /** A container of a task definition, resolved from the template, with the command that runs it locally. */
 export interface LocalContainer {
   readonly name: string;
   readonly environment: Readonly<Record<string, string>>;
-  /** From the task definition's `stask:local-command` metadata: a TypeScript/JS entry and its arguments. */
-  readonly localCommand: readonly string[];
+  /**
+   * From the task definition's `stask:local-command` metadata: a TypeScript/JS entry and its arguments, or a
+   * Python module with its requirements (facts.ts LocalCommandSchema); `[]` when there is none.
+   */
+  readonly localCommand: LocalCommand | readonly [];
   readonly logGroupName?: string;
   readonly streamPrefix?: string;
 }
@@ -33,6 +37,10 @@ export interface ProcessTaskRunnerOptions {
   readonly scratchDir: string;
   /** How long a stopped task gets between SIGTERM and SIGKILL (ECS's stopTimeout). @default 5 */
   readonly stopTimeoutSeconds?: number;
+  /** Where the venvs of Python tasks are cached. @default <root>/.cache/python */
+  readonly pythonCacheDir?: string;
+  /** Platform messages (which Python runs the Python tasks). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -52,7 +60,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const definition = this.find(String(params.TaskDefinition ?? ''));
     const [container] = definition.containers;
     if (!container) throw new Error(`task definition ${definition.family} has no container`);
-    if (!container.localCommand.length) {
+    if (Array.isArray(container.localCommand) && !container.localCommand.length) {
       throw new Error(`task definition ${definition.family} has no ${LOCAL_COMMAND_METADATA} metadata: nothing can run it on this machine`);
     }
     const override = params.Overrides?.ContainerOverrides?.find((o) => !o.Name || o.Name === container.name);
@@ -60,13 +68,23 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const cluster = String(params.Cluster ?? 'default').split('/').pop() ?? 'default';
     const ecsTaskId = randomUUID().replaceAll('-', '');
     const taskArn = `arn:aws:ecs:${this.options.region}:${this.options.accountId}:task/${cluster}/${ecsTaskId}`;
-    const [entry, ...args] = container.localCommand as [string, ...string[]];
     // Each task its own scratch directory, removed when it ends however it ends (a killed worker cannot clean up).
     const workDir = join(this.options.scratchDir, ecsTaskId);
     mkdirSync(workDir, { recursive: true });
-    const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry), ...args, ...(override?.Command ?? [])], {
+    const command = await resolveLocalCommand(container.localCommand as LocalCommand, {
+      root: this.options.root,
+      pythonCacheDir: this.options.pythonCacheDir ?? join(this.options.root, '.cache', 'python'),
+      ...(this.options.log ? { log: this.options.log } : {}),
+    }).catch((error: unknown) => {
+      rmSync(workDir, { recursive: true, force: true });
+      throw error;
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, ...command.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn };
+    // Fargate sets both in every container; boto3 reads only AWS_DEFAULT_REGION.
+    if (env.AWS_REGION && !env.AWS_DEFAULT_REGION) env.AWS_DEFAULT_REGION = env.AWS_REGION;
+    const child = spawn(command.file, [...command.args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn },
+      env,
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -97,6 +115,8 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     signal.addEventListener('abort', onAbort, { once: true });
     const exitCode = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
+      // The container ends with its main process, as on ECS: what it left running (holding its output open) goes too.
+      child.once('exit', () => killGroup('SIGKILL'));
       child.once('close', (code, sig) => resolve(code ?? (sig === 'SIGKILL' ? 137 : 143)));
     });
     signal.removeEventListener('abort', onAbort);

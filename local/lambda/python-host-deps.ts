@@ -46,7 +46,8 @@ export function hostDependencies(assetDir: string, python: PythonInterpreter, ca
   return work;
 }
 
-function runUv(args: string[]): Promise<void> {
+/** Runs uv (uvCommand(): $UV or the uv on PATH); rejects with its error output. */
+export function runUv(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(uvCommand(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

@@ -57,7 +57,7 @@ describe('stask outputs', () => {
     expect(code).toBe(0);
     expect(json.TaskTableName).toMatch(/\S/);
     expect(json.FailureQueueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-    expect(Object.keys(JSON.parse(json.TaskFunctions ?? '{}') as object).sort()).toEqual(['always-fails', 'analyze-slow-queries', 'detect-query-regressions', 'transcode']);
+    expect(Object.keys(JSON.parse(json.TaskFunctions ?? '{}') as object).sort()).toEqual(['always-fails', 'analyze-slow-queries', 'cross-region-rollup', 'detect-query-regressions', 'transcode']);
   });
 
   it('prints a key/value table without --json', async () => {

@@ -48,9 +48,10 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
     // sweeper schedule, upload rule
     template.resourceCountIs('AWS::Events::Rule', 2);
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    // transcode, cross-region-rollup (Python)
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     template.resourceCountIs('AWS::ECS::Cluster', 1);
-    template.resourceCountIs('AWS::ECS::TaskDefinition', 1);
+    template.resourceCountIs('AWS::ECS::TaskDefinition', 2);
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
@@ -142,6 +143,7 @@ describe('ServerlessTaskStack', () => {
       'always-fails': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       'detect-query-regressions': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       transcode: { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1 },
+      'cross-region-rollup': { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1 },
     });
   });
 
@@ -209,7 +211,7 @@ describe('ServerlessTaskStack transcode lane', () => {
       dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
     };
     // Act
-    const images = Object.values(manifest.dockerImages);
+    const images = Object.values(manifest.dockerImages).filter((image) => image.source.dockerFile === 'functions/long/transcoder/Dockerfile');
     // Assess
     expect(images).toHaveLength(1);
     expect(images[0]?.source).toMatchObject({ dockerFile: 'functions/long/transcoder/Dockerfile', platform: 'linux/arm64' });
@@ -327,6 +329,22 @@ describe('cdk-nag AwsSolutions', () => {
     const triggerPolicy = 'ServerlessTask/UploadTrigger/Function/ServiceRole/DefaultPolicy/Resource';
     const notificationsHandler = stack.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     const notificationsHandlerRole = `${notificationsHandler?.node.path}/Role/Resource`;
+    const rollupFindings = (): string[] => {
+      const policy = 'ServerlessTask/CrossRegionRollup/TaskDefinition/TaskRole/DefaultPolicy/Resource';
+      const machinePolicy = 'ServerlessTask/CrossRegionRollup/LongTask/StateMachine/Role/DefaultPolicy/Resource';
+      const payloads = logicalIdOf(stack.payloadStore.bucket);
+      return [
+        'error AwsSolutions-ECS2 @ ServerlessTask/CrossRegionRollup/TaskDefinition/Resource',
+        `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.mediaStore.bucket)}.Arn>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${payloads}.Arn>/payloads/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${payloads}.Arn>/results/*] @ ${policy}`,
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => `error AwsSolutions-IAM5[Action::${action}] @ ${policy}`),
+        'error AwsSolutions-IAM5[Resource::*] @ ServerlessTask/CrossRegionRollup/TaskDefinition/ExecutionRole/DefaultPolicy/Resource',
+        `error AwsSolutions-IAM5[Resource::*] @ ${machinePolicy}`,
+        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalIdOf(stack.mediaNetwork.cluster)}>/*] @ ${machinePolicy}`,
+      ];
+    };
     const operatorFindings = (): string[] => {
       const policy = 'ServerlessTask/TaskOperator/Role/DefaultPolicy/Resource';
       const bucket = logicalIdOf(stack.payloadStore.bucket);
@@ -335,7 +353,9 @@ describe('cdk-nag AwsSolutions', () => {
       return [
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${policy}`,
         ...[...stack.shortTasks.values()].map((t) => `error AwsSolutions-IAM5[Resource::<${logicalIdOf(t.function)}.Arn>:*] @ ${policy}`),
-        `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*] @ ${policy}`,
+        ...[machine, logicalIdOf(stack.rollupTask.stateMachine)].map(
+          (m) => `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${m}"}]}]}:*] @ ${policy}`,
+        ),
         `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${cluster}>/*] @ ${policy}`,
         `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*] @ ${policy}`,
         `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/payloads/*] @ ${policy}`,
@@ -372,6 +392,8 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::*] @ ${stateMachinePolicy}`,
         // ecs:StopTask/DescribeTasks of ecs:runTask.sync, scoped to the cluster's tasks (issue 8).
         `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalIdOf(stack.mediaNetwork.cluster)}>/*] @ ${stateMachinePolicy}`,
+        // The cross-region-rollup Python job: the same kinds of findings as the transcoder's, without ECS Exec.
+        ...rollupFindings(),
         // The upload trigger: its dead-letter queue, X-Ray, the registry's indexes, and CDK's handler that
         // turns on the media bucket's EventBridge notifications at deployment.
         'error AwsSolutions-SQS3 @ ServerlessTask/UploadTrigger/DeadLetterQueue/Resource',

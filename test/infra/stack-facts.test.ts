@@ -27,8 +27,9 @@ describe('one heartbeat', () => {
   it('passes the same heartbeat to the short tasks, the transcoder and the sweeper', () => {
     // Prepare
     const heartbeats = valuesOf(ENV.heartbeatSeconds);
-    // Assess: three short tasks (one in Python) + the sweeper (Lambda) + the transcoder container, all one value.
-    expect(heartbeats).toHaveLength(5);
+    // Assess: three short tasks (one in Python) + the sweeper (Lambda) + the transcoder and the Python job
+    // containers, all one value.
+    expect(heartbeats).toHaveLength(6);
     expect(new Set(heartbeats)).toEqual(new Set([String(DEFAULTS.heartbeatSeconds)]));
     expect(HEARTBEAT.toSeconds()).toBe(10);
     for (const task of stack.shortTasks.values()) {

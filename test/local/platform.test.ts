@@ -33,7 +33,7 @@ describe('the stack hosted from cdk.out', () => {
     const declared = Object.keys(platform.template.Resources).sort();
     expect(platform.resources.map((r) => r.logicalId).sort()).toEqual(declared);
     const tasks = JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { maxAttempts: number }>;
-    expect(Object.keys(tasks).sort()).toEqual(['always-fails', 'analyze-slow-queries', 'detect-query-regressions', 'transcode']);
+    expect(Object.keys(tasks).sort()).toEqual(['always-fails', 'analyze-slow-queries', 'cross-region-rollup', 'detect-query-regressions', 'transcode']);
     expect(tasks['always-fails']?.maxAttempts).toBe(3);
     expect(platform.outputs.SuccessQueueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\d+\/TaskDestinationsSuccessQueue/);
   });
