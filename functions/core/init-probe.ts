@@ -14,9 +14,17 @@ export const INIT_PROBE_EVENT = { initProbe: 'serverless-task' } as const;
 /** The error type the task runtimes (TypeScript taskHandler, Python stask_runtime) give a non-task event. */
 export const NOT_A_TASK_ERROR_TYPE = 'InvalidPayload';
 
-/** Lambda's init error of `functionName`, or undefined when the function initializes. */
+/**
+ * Lambda's init error of `functionName`, or undefined when the function initializes — or when the probe itself
+ * could not run (throttled, no permission, a network error): then nothing is known, and the task is left alone.
+ */
 export async function probeInit(lambda: LambdaClient, functionName: string): Promise<TaskFailure | undefined> {
-  const response = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(INIT_PROBE_EVENT) }));
+  let response;
+  try {
+    response = await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(INIT_PROBE_EVENT) }));
+  } catch {
+    return undefined;
+  }
   if (!response.FunctionError) return undefined;
   let body: { errorType?: unknown; errorMessage?: unknown } = {};
   try {
