@@ -1,7 +1,7 @@
 import { DEFAULT_DISPATCH_GRACE_MS, isUndispatched } from './dispatch.js';
 import { InvalidTransitionError } from './errors.js';
 import type { TaskRegistry } from './registry.js';
-import type { TaskRecord, TaskStatus } from './task-record.js';
+import type { TaskFailure, TaskRecord, TaskStatus } from './task-record.js';
 
 export interface SweepOptions {
   /** The runtime's heartbeat interval: two missed beats mean the attempt is gone. */
@@ -15,6 +15,12 @@ export interface SweepOptions {
   readonly redispatch?: (task: TaskRecord) => Promise<boolean>;
   /** How long a QUEUED task without its dispatch mark is left to its submitter. @default 30 s */
   readonly dispatchGraceMs?: number;
+  /**
+   * Lambda's init error of a task's function (see init-probe.ts), undefined when it initializes. With it, a
+   * QUEUED task never attempted although its dispatch is older than the retry window is FAILED with that
+   * error when its function fails to initialize (Lambda has sent its RetriesExhausted record).
+   */
+  readonly probeInit?: (task: TaskRecord) => Promise<TaskFailure | undefined>;
   /** Called with each task the sweep ended (FAILED, STOPPED, EXPIRED): sends its failure record. */
   readonly onTerminal?: (task: TaskRecord) => Promise<void>;
 }
@@ -91,6 +97,7 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
     }
     if (redispatched.length) Object.assign(result, { redispatched });
   }
+  if (options.probeInit) await failUninitialized(registry, options, now, result);
   const queuedBefore = new Date(now.getTime() - options.queuedExpiryMs).toISOString();
   for (const task of await allWithStatus(registry, 'QUEUED', queuedBefore)) {
     await attempt(result.expired, task.taskId, () =>
@@ -103,6 +110,35 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
     );
   }
   return result;
+}
+
+/**
+ * QUEUED, dispatched longer ago than the retry window (Lambda's retry delays + the timeout + a margin),
+ * never attempted: every delivery failed before the task runtime ran, or the event still waits (throttled).
+ * One probe per function and sweep tells which; only an init failure fails the task. Lambda's own record is
+ * the task's one failure record (onTerminal sends none for the short lane).
+ */
+async function failUninitialized(registry: TaskRegistry, options: SweepOptions, now: Date, result: SweepResult): Promise<void> {
+  const probeInit = options.probeInit;
+  if (!probeInit) return;
+  const dispatchedBefore = new Date(now.getTime() - options.retryWindowMs).toISOString();
+  const expiringBefore = new Date(now.getTime() - options.queuedExpiryMs).toISOString();
+  const verdicts = new Map<string, Promise<TaskFailure | undefined>>();
+  for (const task of await allWithStatus(registry, 'QUEUED', dispatchedBefore)) {
+    if (task.attempts > 0 || !task.dispatchedAt || task.dispatchedAt > dispatchedBefore || task.createdAt <= expiringBefore) continue;
+    let verdict = verdicts.get(task.function);
+    if (!verdict) verdicts.set(task.function, (verdict = probeInit(task)));
+    const initError = await verdict;
+    if (!initError) continue;
+    await attempt(result.failed, task.taskId, () =>
+      registry.fail(task.taskId, {
+        from: ['QUEUED'],
+        detail: `its function fails to initialize (${initError.type}); Lambda's retries of the invocation are exhausted`,
+        error: initError,
+      }),
+      options.onTerminal,
+    );
+  }
 }
 
 async function allWithStatus(registry: TaskRegistry, status: TaskStatus, until?: string): Promise<TaskRecord[]> {

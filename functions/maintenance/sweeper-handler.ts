@@ -3,6 +3,7 @@ import { dynamoDocument, lambdaClient, sfnClient, sqsClient } from '../core/clie
 import { createTaskClient } from '../core/create-task-client.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
 import { DEFAULTS, ENV, TaskFunctionsSchema } from '../core/facts.js';
+import { probeInit } from '../core/init-probe.js';
 import { TaskRegistry } from '../core/registry.js';
 import { failureRecordSender } from '../core/sweeper-records.js';
 import { sweepTasks } from '../core/sweeper.js';
@@ -10,6 +11,7 @@ import { sweepTasks } from '../core/sweeper.js';
 // SDK clients at module scope: built during the function's init, reused across warm invocations.
 const dynamo = dynamoDocument();
 const sqs = sqsClient();
+const lambda = lambdaClient();
 const logger = new Logger({ serviceName: 'task-sweeper' });
 
 /** Runs on a schedule (EventBridge): resolves tasks whose attempts died without a word. */
@@ -30,6 +32,11 @@ export const handler = async (): Promise<unknown> => {
     retryWindowMs: optionalIntEnv(ENV.retryWindowSeconds, DEFAULTS.retryWindowSeconds) * 1000,
     queuedExpiryMs: optionalIntEnv(ENV.queuedExpirySeconds, DEFAULTS.queuedExpirySeconds) * 1000,
     ...(failureQueueUrl ? { onTerminal: failureRecordSender(sqs, failureQueueUrl) } : {}),
+    // A short task never attempted long after its dispatch: does its function initialize? (init-probe.ts)
+    probeInit: (task) => {
+      const target = Object.hasOwn(targets, task.function) ? targets[task.function] : undefined;
+      return target?.kind !== 'stepfunctions' && target?.functionName ? probeInit(lambda, target.functionName) : Promise.resolve(undefined);
+    },
     // Tasks of names it cannot dispatch are left to their expiry.
     redispatch: (task) => (Object.hasOwn(targets, task.function) ? client.redispatch(task) : Promise.resolve(false)),
   });

@@ -1,5 +1,6 @@
 // A record the operator could not process, as one DLQ message in the common destination format:
 // requestPayload = the record (topic, partition, offset, timestamp, key, value, headers), responsePayload = the error.
+// python/stask_runtime/stream_records.py builds the identical record for Python operators (test/functions/stream/dlq-record-languages.test.ts).
 import { buildDestinationRecord, toErrorLike, type DestinationRecord } from '../core/destination-record.js';
 import { recordKey } from './record-key.js';
 
@@ -26,6 +27,8 @@ export interface DlqRecordInput {
   readonly attempts: number;
   /** Retryable failures that used their attempts: RetriesExhausted; bad records fail at once. */
   readonly retryable: boolean;
+  /** @default now */
+  readonly timestamp?: Date;
 }
 
 export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { readonly function: string; readonly recordKey: string; readonly retryable: boolean } {
@@ -38,6 +41,7 @@ export function buildDlqRecord(input: DlqRecordInput): DestinationRecord & { rea
     requestPayload: input.record,
     response: { error: toErrorLike(input.error) },
     functionError: 'Handled',
+    ...(input.timestamp ? { timestamp: input.timestamp } : {}),
   });
   return { ...record, function: input.function, recordKey: recordKey(input.record.topic, input.record.partition, input.record.offset), retryable: input.retryable };
 }

@@ -7,13 +7,23 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { PythonTaskFunction } from './python-task-function.js';
 import { TaskFunction } from './task-function.js';
 
 export interface KafkaEtlProps {
   /** The operator's name (its task records' `function`). */
   readonly operatorName: string;
-  /** The operator's handler file (a `streamOperator(...)` export). */
+  /**
+   * The operator: a TypeScript handler file (a `streamOperator(...)` export), or with `language: 'python'` the
+   * operator's directory (`handler.py` with a `stream_operator(...)` handler, its pinned requirements).
+   */
   readonly entry: string;
+  /**
+   * The operator's language: a `TaskFunction` (Node.js) or a `PythonTaskFunction` (python/stask_runtime/stream.py).
+   *
+   * @default 'typescript'
+   */
+  readonly language?: 'typescript' | 'python';
   /** ARN of the MSK cluster (the stack's MSK Serverless cluster or an existing one), IAM auth. */
   readonly clusterArn: string;
   readonly topic: string;
@@ -49,11 +59,11 @@ export interface KafkaEtlProps {
 
 /**
  * The stream lane: an MSK topic → Lambda's event source mapping → the operator (a TaskFunction wrapped by
- * `streamOperator`) → an SQS FIFO sink (or a DynamoDB table), with per-record idempotency in its own table,
+ * `streamOperator`, or a PythonTaskFunction wrapped by stask_runtime.stream) → an SQS FIFO sink (or a DynamoDB table), with per-record idempotency in its own table,
  * bad records in the DLQ and the whole-batch on-failure record there too.
  */
 export class KafkaEtl extends Construct {
-  public readonly operator: TaskFunction;
+  public readonly operator: TaskFunction | PythonTaskFunction;
   /** The FIFO sink queue (absent when `sinkTable` is given). */
   public readonly sinkQueue?: sqs.Queue;
   /** Powertools Idempotency's table (key `id`, TTL `expiration`). */
@@ -83,7 +93,7 @@ export class KafkaEtl extends Construct {
       acknowledgeNag(this.sinkQueue, 'AwsSolutions-SQS3', 'The sink is the output of the lane, read by downstream consumers; failed records have their own DLQ (deadLetterQueue).');
     }
 
-    this.operator = new TaskFunction(this, 'Operator', {
+    const operatorProps = {
       entry: props.entry,
       serviceName: props.operatorName,
       memorySize: props.memorySize ?? 1024,
@@ -97,7 +107,14 @@ export class KafkaEtl extends Construct {
         ...(this.sinkQueue ? { [ENV.streamSinkQueueUrl]: this.sinkQueue.queueUrl } : {}),
         ...(props.sinkTable ? { [ENV.streamSinkTableName]: props.sinkTable.tableName } : {}),
       },
-    });
+    };
+    // The Python runtime reads every value from the environment (no defaults of its own): the TTL is passed too.
+    this.operator = props.language === 'python'
+      ? new PythonTaskFunction(this, 'Operator', {
+        ...operatorProps,
+        environment: { ...operatorProps.environment, [ENV.streamIdempotencyTtlSeconds]: String(DEFAULTS.streamIdempotencyTtlSeconds) },
+      })
+      : new TaskFunction(this, 'Operator', operatorProps);
     const fn = this.operator.function;
     props.table.grantReadWriteData(fn);
     this.idempotencyTable.grantReadWriteData(fn);

@@ -10,11 +10,14 @@ import { KafkaEtl } from './kafka-etl.js';
 /**
  * Context switches of the sample stack's Kafka lane: `-c kafkaLane=true` deploys it with an MSK Serverless
  * cluster, `-c kafkaClusterArn=arn:…` with an existing cluster; without either the lane is left out (an idle
- * MSK Serverless cluster is billed by the hour).
+ * MSK Serverless cluster is billed by the hour). With the lane, `-c kafkaOperator=python` runs the Python
+ * sample operator on the topic instead of the TypeScript one.
  */
-export const KAFKA_CONTEXT = { clusterArn: 'kafkaClusterArn', enabled: 'kafkaLane' } as const;
+export const KAFKA_CONTEXT = { clusterArn: 'kafkaClusterArn', enabled: 'kafkaLane', operator: 'kafkaOperator' } as const;
 export const SLOW_QUERY_TOPIC = 'slow-queries';
 export const SLOW_QUERY_OPERATOR = 'enrich-slow-queries';
+/** The Python sample operator (functions/stream/classify-slow-queries-py). */
+export const SLOW_QUERY_PYTHON_OPERATOR = 'classify-slow-queries-py';
 
 export interface KafkaLaneProps {
   readonly vpc: ec2.IVpc;
@@ -24,7 +27,7 @@ export interface KafkaLaneProps {
 
 /**
  * The sample stack's stream lane: an MSK Serverless cluster (IAM auth) in the stack's VPC, or an existing
- * cluster named by context, and the `enrich-slow-queries` operator on its `slow-queries` topic.
+ * cluster named by context, and the `enrich-slow-queries` operator (or `classify-slow-queries-py`) on its `slow-queries` topic.
  */
 export class KafkaLane extends Construct {
   /** Present when the stack creates the cluster. */
@@ -67,17 +70,18 @@ export class KafkaLane extends Construct {
       });
       this.clusterArn = this.cluster.attrArn;
     }
-    this.etl = new KafkaEtl(this, 'EnrichSlowQueries', {
-      operatorName: SLOW_QUERY_OPERATOR,
-      entry: 'functions/stream/enrich-slow-queries/handler.ts',
-      clusterArn: this.clusterArn,
-      topic: SLOW_QUERY_TOPIC,
-      table: props.table,
-      deadLetterQueue: props.deadLetterQueue,
-    });
+    const language = this.node.tryGetContext(KAFKA_CONTEXT.operator) as unknown;
+    if (language !== undefined && language !== 'typescript' && language !== 'python') {
+      throw new Error(`KafkaLane: context ${KAFKA_CONTEXT.operator} must be 'typescript' or 'python', got '${String(language)}'`);
+    }
+    const shared = { clusterArn: this.clusterArn, topic: SLOW_QUERY_TOPIC, table: props.table, deadLetterQueue: props.deadLetterQueue };
+    this.etl = language === 'python'
+      ? new KafkaEtl(this, 'ClassifySlowQueriesPy', { ...shared, operatorName: SLOW_QUERY_PYTHON_OPERATOR, language: 'python', entry: 'functions/stream/classify-slow-queries-py' })
+      : new KafkaEtl(this, 'EnrichSlowQueries', { ...shared, operatorName: SLOW_QUERY_OPERATOR, entry: 'functions/stream/enrich-slow-queries/handler.ts' });
+    const operatorName = language === 'python' ? SLOW_QUERY_PYTHON_OPERATOR : SLOW_QUERY_OPERATOR;
     new CfnOutput(Stack.of(this), STACK_OUTPUTS.kafkaClusterArn, { value: this.clusterArn, description: 'MSK cluster of the Kafka ETL lane' });
     if (this.etl.sinkQueue) {
-      new CfnOutput(Stack.of(this), STACK_OUTPUTS.kafkaSinkQueueUrl, { value: this.etl.sinkQueue.queueUrl, description: `SQS FIFO sink of ${SLOW_QUERY_OPERATOR}` });
+      new CfnOutput(Stack.of(this), STACK_OUTPUTS.kafkaSinkQueueUrl, { value: this.etl.sinkQueue.queueUrl, description: `SQS FIFO sink of ${operatorName}` });
     }
   }
 }

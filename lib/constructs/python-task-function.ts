@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { AssetHashType, DockerImage, Duration, FileSystem, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { AssetHashType, DockerImage, Duration, FileSystem } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { acknowledgeNag } from './nag.js';
+import { acknowledgeTracingNag, functionLogging } from './function-logging.js';
 import { bundlePythonTask, LAMBDA_UNZIPPED_LIMIT_BYTES } from './python-bundling.js';
 import { ENV, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { PROJECT_ROOT, type TaskFunctionProps } from './task-function.js';
@@ -68,15 +69,7 @@ export class PythonTaskFunction extends Construct {
     }
     const pythonVersion = PYTHON_RUNTIME.name.replace(/^python/, '');
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${props.serviceName} task function`,
-    });
-    this.logGroup.grantWrite(this.role);
+    ({ logGroup: this.logGroup, role: this.role } = functionLogging(this, props));
 
     const code = lambda.Code.fromAsset(taskDir, {
       assetHashType: AssetHashType.CUSTOM,
@@ -132,11 +125,6 @@ export class PythonTaskFunction extends Construct {
       `${PYTHON_RUNTIME.name} is the newest generally available Python runtime; the newer python3.15 that ` +
         'aws-cdk-lib lists is a preview runtime, not for production tasks.',
     );
-    acknowledgeNag(
-      this.role,
-      iam5ResourceFinding(this, '*'),
-      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the statement ' +
-        'is the one Tracing.ACTIVE adds and carries no other action.',
-    );
+    acknowledgeTracingNag(this, this.role);
   }
 }

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ENV, METRICS_NAMESPACE } from '../../functions/core/facts.js';
-import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { acknowledgeTracingNag, functionLogging } from './function-logging.js';
 
 /** The repository root (this file lives in lib/constructs/): bundling resolves entries and the lock file here. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -117,18 +117,7 @@ export class TaskFunction extends Construct {
       }
     }
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-
-    // A dedicated role instead of the default one: the default attaches the AWS managed
-    // AWSLambdaBasicExecutionRole (logs:* on every log group); this role may only write to its own log group.
-    this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${props.serviceName} task function`,
-    });
-    this.logGroup.grantWrite(this.role);
+    ({ logGroup: this.logGroup, role: this.role } = functionLogging(this, props));
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.resolve(PROJECT_ROOT, props.entry),
@@ -168,12 +157,6 @@ export class TaskFunction extends Construct {
       },
     });
 
-    // Active tracing adds xray:PutTraceSegments / xray:PutTelemetryRecords on "*".
-    acknowledgeNag(
-      this.role,
-      iam5ResourceFinding(this, '*'),
-      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; the statement ' +
-        'is the one Tracing.ACTIVE adds and carries no other action.',
-    );
+    acknowledgeTracingNag(this, this.role);
   }
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import type { Handler } from './lambda-service.js';
+import { environmentPool } from './environment-pool.js';
 import { RuntimeApiServer, type RuntimeErrorBody } from './python-runtime-api.js';
 import type { PythonInterpreter } from './python-interpreter.js';
 import { FunctionError } from './worker-function.js';
@@ -33,7 +34,6 @@ type Outcome = { ok: true; result: unknown } | { ok: false; error: FunctionError
 class PythonEnvironment {
   readonly ready: Promise<void>;
   dead = false;
-  idleTimer: NodeJS.Timeout | undefined;
   private readonly api: RuntimeApiServer;
   private child: ChildProcess | undefined;
   private settle: ((o: Outcome) => void) | undefined;
@@ -176,38 +176,5 @@ function toError(e: RuntimeErrorBody): FunctionError {
 
 /** The function's handler on the local Lambda service: warm environments reused, a dead one replaced. */
 export function pythonFunction(options: PythonFunctionOptions): Handler & { close(): void } {
-  const idle: PythonEnvironment[] = [];
-  const all = new Set<PythonEnvironment>();
-  const handler = async (event: unknown, context: Context): Promise<unknown> => {
-    let env = idle.pop();
-    if (env) clearTimeout(env.idleTimer);
-    if (!env || env.dead) {
-      env = new PythonEnvironment(options);
-      all.add(env);
-    }
-    try {
-      await env.ready;
-      return await env.invoke(event, context);
-    } finally {
-      if (env.dead) {
-        all.delete(env);
-      } else {
-        const warm = env;
-        warm.idleTimer = setTimeout(() => {
-          idle.splice(idle.indexOf(warm), 1);
-          all.delete(warm);
-          warm.kill();
-        }, (options.idleSeconds ?? 300) * 1000);
-        warm.idleTimer.unref();
-        idle.push(warm);
-      }
-    }
-  };
-  return Object.assign(handler, {
-    close: () => {
-      for (const env of all) env.kill();
-      all.clear();
-      idle.length = 0;
-    },
-  });
+  return environmentPool(() => new PythonEnvironment(options), options.idleSeconds ?? 300);
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
 import type { Handler } from './lambda-service.js';
+import { environmentPool } from './environment-pool.js';
 
 /** Lambda allows 10 s for an environment's init; a loaded machine gets more here. */
 export const WORKER_INIT_TIMEOUT_SECONDS = 30;
@@ -54,7 +55,6 @@ class Environment {
   private partial = '';
   private lastRequestId = '';
   dead = false;
-  idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: WorkerFunctionOptions) {
     this.worker = new Worker(WORKER_HOST, {
@@ -170,38 +170,5 @@ class Environment {
  * timeout counts from the end of init, as on Lambda.
  */
 export function workerFunction(options: WorkerFunctionOptions): Handler & { close(): void } {
-  const idle: Environment[] = [];
-  const all = new Set<Environment>();
-  const handler = async (event: unknown, context: Context): Promise<unknown> => {
-    let env = idle.pop();
-    if (env) clearTimeout(env.idleTimer);
-    if (!env || env.dead) {
-      env = new Environment(options);
-      all.add(env);
-    }
-    try {
-      await env.ready;
-      return await env.invoke(event, context);
-    } finally {
-      if (env.dead) {
-        all.delete(env);
-      } else {
-        const warm = env;
-        warm.idleTimer = setTimeout(() => {
-          idle.splice(idle.indexOf(warm), 1);
-          all.delete(warm);
-          warm.kill();
-        }, (options.idleSeconds ?? 300) * 1000);
-        warm.idleTimer.unref();
-        idle.push(warm);
-      }
-    }
-  };
-  return Object.assign(handler, {
-    close: () => {
-      for (const env of all) env.kill();
-      all.clear();
-      idle.length = 0;
-    },
-  });
+  return environmentPool(() => new Environment(options), options.idleSeconds ?? 300);
 }

@@ -27,6 +27,15 @@ function errorShape(error) {
   return { errorType: 'Error', errorMessage: String(error) };
 }
 
+/** As Lambda's Node.js runtime reports a module that fails to load: a missing module or a syntax error get its Runtime.* types. */
+function initError(error) {
+  if (!(error instanceof Error)) return error;
+  const wrap = (name) => Object.assign(new Error(String(error)), { name, stack: `${name}: ${String(error)}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}` });
+  if (error instanceof SyntaxError) return wrap('Runtime.UserCodeSyntaxError');
+  if (error.code === 'MODULE_NOT_FOUND' || error.code === 'ERR_MODULE_NOT_FOUND') return wrap('Runtime.ImportModuleError');
+  return error;
+}
+
 let handler;
 try {
   const mod = await import(pathToFileURL(bundleFile).href);
@@ -34,7 +43,7 @@ try {
   if (typeof handler !== 'function') throw Object.assign(new Error(`${exportName} is not exported by ${bundleFile}`), { name: 'Runtime.HandlerNotFound' });
   parentPort.postMessage({ type: 'ready' });
 } catch (error) {
-  parentPort.postMessage({ type: 'init-error', error: errorShape(error) });
+  parentPort.postMessage({ type: 'init-error', error: errorShape(initError(error)) });
 }
 
 parentPort.on('message', async ({ requestId, event, context }) => {
