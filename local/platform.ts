@@ -18,6 +18,7 @@ import { startLogsApi } from './logs/logs-api.js';
 import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
+import { ECS_SCRATCH_DIR } from './ecs/scratch.js';
 import { matchesEventPattern } from './events/event-pattern.js';
 import { s3ObjectCreatedEvent, scheduledEvent } from './events/eventbridge-events.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
@@ -167,7 +168,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ecs: new ProcessTaskRunner({
           taskDefinitions: provisioned.taskDefinitions,
           root: options.root,
-          scratchDir: join(sfnDir, 'ecs-scratch'),
+          scratchDir: join(sfnDir, ECS_SCRATCH_DIR),
           env: () => ({ ...baseEnv(), ...(options.functionEnv ?? {}) }),
           onLine: (group, stream, line) => logs.append(group, stream, line),
           region: LOCAL_REGION,

@@ -14,6 +14,7 @@ import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
+import { stoppedContainerReason, STOPPED_TASK_STATES } from './stopped-task-reason.js';
 
 // The ECS state factory and the registry states were part of this module: importers keep their imports.
 export {
@@ -42,6 +43,7 @@ export const LONG_TASK_STATES = {
   markFailed: `Mark task ${T.fail.to}`,
   sendFailure: 'Send failure record',
   failed: 'Failed',
+  ...STOPPED_TASK_STATES,
 } as const;
 
 /** Lambda work: one synchronous invocation with the execution input as its event. */
@@ -235,6 +237,9 @@ export class LongTask extends Construct {
     });
     sendFailure.addRetry(bookkeepingRetry(TRANSIENT_SQS_ERRORS));
 
+    // A container that exits non-zero fails `ecs:runTask.sync` with States.TaskFailed and, as Cause, the whole
+    // stopped task (DescribeTasks JSON: every override, the payload included, 1-2 KB): it becomes a short reason.
+    this.workState.addCatch(stoppedContainerReason(this, markFailed), { errors: [sfn.Errors.TASKS_FAILED], resultPath: '$.error' });
     this.workState.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     const definition = markRunning

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { ENV, LOCAL_COMMAND_METADATA } from '../../functions/core/facts.js';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
+import { scratchDirOf, workerEnvFileOf } from './scratch.js';
 
 /** A container of a task definition, resolved from the template, with the command that runs it locally. */
 export interface LocalContainer {
@@ -62,11 +63,15 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const taskArn = `arn:aws:ecs:${this.options.region}:${this.options.accountId}:task/${cluster}/${ecsTaskId}`;
     const [entry, ...args] = container.localCommand as [string, ...string[]];
     // Each task its own scratch directory, removed when it ends however it ends (a killed worker cannot clean up).
-    const workDir = join(this.options.scratchDir, ecsTaskId);
+    const workDir = scratchDirOf(this.options.scratchDir, ecsTaskId);
     mkdirSync(workDir, { recursive: true });
+    // What the container is given on top of the platform's own environment: `stask exec ID --run` runs with it.
+    const containerEnv = { ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn };
+    const envFile = workerEnvFileOf(this.options.scratchDir, ecsTaskId);
+    writeFileSync(envFile, JSON.stringify(containerEnv), { mode: 0o600 });
     const child = spawn(process.execPath, ['--import', 'tsx', join(this.options.root, entry), ...args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env: { ...process.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn },
+      env: { ...process.env, ...containerEnv },
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -102,6 +107,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     signal.removeEventListener('abort', onAbort);
     killGroup('SIGKILL'); // anything the container left running in its group goes with it, as on ECS
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(envFile, { force: true });
     return {
       exitCode,
       taskArn,

@@ -233,7 +233,34 @@ describe('stask ls', () => {
     expect((await run('ls', '--status', 'finished')).code).toBe(2);
     expect((await run('ls', '--status', 'running', '--since', 'a while')).code).toBe(2);
     expect((await run('ls', '--prefix', 'e2e', '--next-token', 'not-a-token')).code).toBe(2);
-    expect((await run('ls', '--since', '1h')).code).toBe(2);
+    expect((await run('ls', '--since', '2000-01-01T00:00:00Z')).code).toBe(2); // every function: at most 400 days
+  });
+
+  it('without filters lists every function and status, newest first, and pages with --next-token', async () => {
+    // Act: one page of everything of the last day, then the same in pages of 2.
+    const all = await runJson<Page>('ls', '--limit', '1000');
+    const paged: string[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const { code, json }: { code: number | null; json: Page } = await runJson<Page>('ls', '--limit', '2', ...(token ? ['--next-token', token] : []));
+      expect(code).toBe(0);
+      paged.push(...json.tasks.map((t) => t.taskId));
+      token = json.nextToken;
+      if (!token) break;
+    }
+    const otherListing = await run('ls', '--status', 'succeeded', '--next-token', (await runJson<Page>('ls', '--limit', '1')).json.nextToken ?? '');
+
+    // Assess
+    expect(all.code).toBe(0);
+    const ids = all.json.tasks.map((t) => t.taskId);
+    expect(ids).toEqual(expect.arrayContaining(['e2e_inline', 'e2e_fails', 'e2e_page_1', 'e2e_page_3']));
+    expect(new Set(all.json.tasks.map((t) => t.function))).toEqual(new Set(['analyze-slow-queries', 'always-fails']));
+    expect(new Set(all.json.tasks.map((t) => t.status)).size).toBeGreaterThan(1);
+    const created = all.json.tasks.map((t) => t.createdAt);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(paged).toEqual(ids);
+    expect(otherListing.code).toBe(2);
+    expect(otherListing.stderr).toMatch(/another listing/);
   });
 });
 
