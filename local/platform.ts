@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { createTaskClient } from '../functions/core/create-task-client.js';
+import { createTaskClient, payloadSchemasOf } from '../functions/core/create-task-client.js';
 import { DEFAULT_STACK_NAME, STACK_OUTPUTS, TaskFunctionsSchema, type TaskFunctions } from '../functions/core/facts.js';
 import { PayloadStore } from '../functions/core/payload.js';
 import { TaskRegistry } from '../functions/core/registry.js';
@@ -250,6 +250,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           sqs: () => servers.sqs.client,
           failureQueueUrl: () => requireOutput(outputs, STACK_OUTPUTS.failureQueueUrl),
           payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, STACK_OUTPUTS.payloadBucketName)),
+          payloadSchemas: payloadSchemasOf(outputs, Object.keys(taskFunctions(outputs)), 'the embedded platform'),
         });
       },
       close: async () => {

@@ -123,6 +123,23 @@ describe('stask invoke', () => {
     expect(stderr).toContain('always-fails');
   });
 
+  it('a payload that does not match the task\'s declared schema: exit 2 naming the path, nothing created', async () => {
+    // analyze-slow-queries declares its payload schema (the PayloadSchemaAnalyzeSlowQueries output).
+    const bad = await run('invoke', 'analyze-slow-queries', '--id', 'e2e_schema_bad', '--payload', JSON.stringify({ log: SLOW_LOG, top: 0 }));
+    const misspelt = await run('invoke', 'analyze-slow-queries', '--id', 'e2e_schema_typo', '--payload', '{"lgo":"x"}');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stask: payload does not match the schema of task 'analyze-slow-queries': top: must be >= 1\n$/);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('lgo: is not allowed');
+    expect((await run('get', 'e2e_schema_bad')).code).toBe(4);
+    expect((await run('get', 'e2e_schema_typo')).code).toBe(4);
+    // A task without a schema (transcode validates in its worker) takes any JSON payload at submit, as before.
+    const free = await runJson<Submitted>('invoke', 'transcode', '--id', 'e2e_schema_free', '--payload', '{"top":0,"anything":[1]}');
+    expect(free.code).toBe(0);
+    expect(free.json.task.payload).toEqual({ top: 0, anything: [1] });
+    expect((await untilStatus('e2e_schema_free', ['FAILED'])).error?.message).toMatch(/payload/);
+  });
+
   it('a bad ID is invalid input: exit 2', async () => {
     const { code, stderr } = await run('invoke', 'analyze-slow-queries', '--id', '1-starts-with-a-digit', '--payload', '{}');
     expect(code).toBe(2);
@@ -254,7 +271,7 @@ describe('stask ls', () => {
     expect(all.code).toBe(0);
     const ids = all.json.tasks.map((t) => t.taskId);
     expect(ids).toEqual(expect.arrayContaining(['e2e_inline', 'e2e_fails', 'e2e_page_1', 'e2e_page_3']));
-    expect(new Set(all.json.tasks.map((t) => t.function))).toEqual(new Set(['analyze-slow-queries', 'always-fails']));
+    expect([...new Set(all.json.tasks.map((t) => t.function))]).toEqual(expect.arrayContaining(['analyze-slow-queries', 'always-fails', 'transcode']));
     expect(new Set(all.json.tasks.map((t) => t.status)).size).toBeGreaterThan(1);
     const created = all.json.tasks.map((t) => t.createdAt);
     expect(created).toEqual([...created].sort().reverse());

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ECS_SCRATCH_DIR, scratchDirOf, workerEnvFileOf } from '../../../local/ecs/scratch.js';
+import { ECS_SCRATCH_DIR, ecsTasksOf, readWorkerEnv, scratchDirOf, workerEnvFileOf } from '../../../local/ecs/scratch.js';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { ENV } from '../../../functions/core/facts.js';
 import { validateTaskId } from '../../../functions/core/task-id.js';
@@ -36,13 +36,14 @@ export function ecsTaskOfHistory(events: readonly HistoryEvent[]): { taskArn: st
 async function execLocally(ctx: CommandContext, taskId: string, taskArn: string | undefined, options: ExecOptions): Promise<void> {
   // One directory per running ECS task; when the history does not name the task, the directory that holds them.
   const scratch = resolve(join(ctx.options.dataDir, ECS_SCRATCH_DIR));
-  const ecsTaskId = taskArn?.split('/').at(-1);
+  // The embedded engine's history names no ECS task (no TaskSubmitted): the running workers' environments do.
+  const ecsTaskId = taskArn?.split('/').at(-1) ?? ecsTasksOf(scratch, taskId)[0];
   const workDir = ecsTaskId ? scratchDirOf(scratch, ecsTaskId) : scratch;
   const exists = existsSync(workDir);
-  if (ctx.options.json && !options.run) return ctx.printJson({ taskId, taskArn, local: true, workDir, workDirExists: exists });
+  if (ctx.options.json && !options.run) return ctx.printJson({ taskId, taskArn: taskArn ?? null, ecsTaskId: ecsTaskId ?? null, local: true, workDir, workDirExists: exists });
   if (!options.run) {
     return ctx.print(
-      `On the embedded platform, task ${taskId}'s container is a child process of \`stask dev\` on this machine (ECS task ${taskArn}); there is no ECS Exec.
+      `On the embedded platform, task ${taskId}'s container is a child process of \`stask dev\` on this machine (ECS task ${ecsTaskId ?? '(none running)'}); there is no ECS Exec.
 ` +
         `Its scratch directory: ${workDir}${exists ? '' : ' (not created yet)'}
 ` +
@@ -51,26 +52,15 @@ async function execLocally(ctx: CommandContext, taskId: string, taskArn: string 
     );
   }
   if (!ecsTaskId || !exists) throw new CliError(`the scratch directory ${workDir} does not exist (the task has not started its work, or has ended)`, EXIT.conflict);
-  const containerEnv = readContainerEnv(workerEnvFileOf(scratch, ecsTaskId));
+  const containerEnv = readWorkerEnv(workerEnvFileOf(scratch, ecsTaskId)) ?? {};
   const [file, args] = options.command === undefined ? [process.env.SHELL || '/bin/sh', []] : ['/bin/sh', ['-c', options.command]];
-  const child = spawn(file, args, { stdio: 'inherit', cwd: workDir, env: { ...process.env, ...containerEnv, [ENV.taskId]: taskId, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn ?? '' } });
+  const child = spawn(file, args, { stdio: 'inherit', cwd: workDir, env: { ...process.env, ...containerEnv, [ENV.taskId]: taskId, [ENV.workDir]: workDir } });
   const code = await new Promise<number>((done, fail) => {
     child.once('error', fail);
     child.once('close', (c, signal) => done(c ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
   });
   // The command's exit code is exec's (as with `docker exec`), without a message of stask's own.
   ctx.exitCode = code;
-}
-
-/** The environment the platform gave the container (local/ecs/scratch.ts); none when the task has just ended. */
-function readContainerEnv(file: string): Record<string, string> {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  } catch {
-    return {};
-  }
 }
 
 /**
