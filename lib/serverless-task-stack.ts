@@ -17,13 +17,15 @@ import { TaskSweeper } from './constructs/task-sweeper.js';
 import { grantOperate, TaskOperator, type OperatedResources } from './constructs/task-operator.js';
 import { TranscodeTask } from './constructs/transcode-task.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
+import { analyzeSlowQueriesJsonSchema } from '../functions/short/analyze-slow-queries/payload.js';
 
 /** A short task of this stack: everything but the shared resources, which the stack passes in. */
-type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'language' | 'retryAttempts' | 'maxEventAge' | 'timeout' | 'memorySize'>;
+type ShortTaskDefinition = Pick<ShortTaskProps, 'taskName' | 'entry' | 'language' | 'retryAttempts' | 'maxEventAge' | 'timeout' | 'memorySize' | 'payloadSchema'>;
 
 /** The short-lane tasks deployed by this stack. */
 export const SHORT_TASKS: readonly ShortTaskDefinition[] = [
-  { taskName: 'analyze-slow-queries', entry: 'functions/short/analyze-slow-queries/handler.ts' },
+  // Declares its payload schema: a payload that does not match is refused at submit (exit 2), not FAILED later.
+  { taskName: 'analyze-slow-queries', entry: 'functions/short/analyze-slow-queries/handler.ts', payloadSchema: analyzeSlowQueriesJsonSchema() },
   // Fails on every attempt: exercises retries, the failure destination and the DLQ alarm end to end.
   { taskName: 'always-fails', entry: 'functions/short/always-fails/handler.ts', retryAttempts: 2 },
   // Python (numpy/pandas): compares two analyze-slow-queries summaries and flags regressed fingerprints.

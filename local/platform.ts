@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { createTaskClient } from '../functions/core/create-task-client.js';
+import { createTaskClient, payloadSchemasOf } from '../functions/core/create-task-client.js';
 import { DEFAULT_STACK_NAME, STACK_OUTPUTS, TaskFunctionsSchema, type TaskFunctions } from '../functions/core/facts.js';
 import { PayloadStore } from '../functions/core/payload.js';
 import { TaskRegistry } from '../functions/core/registry.js';
@@ -18,6 +18,7 @@ import { startLogsApi } from './logs/logs-api.js';
 import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
+import { ECS_SCRATCH_DIR } from './ecs/scratch.js';
 import { matchesEventPattern } from './events/event-pattern.js';
 import { s3ObjectCreatedEvent, scheduledEvent } from './events/eventbridge-events.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
@@ -167,7 +168,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ecs: new ProcessTaskRunner({
           taskDefinitions: provisioned.taskDefinitions,
           root: options.root,
-          scratchDir: join(sfnDir, 'ecs-scratch'),
+          scratchDir: join(sfnDir, ECS_SCRATCH_DIR),
           env: () => ({ ...baseEnv(), ...(options.functionEnv ?? {}) }),
           onLine: (group, stream, line) => logs.append(group, stream, line),
           region: LOCAL_REGION,
@@ -251,6 +252,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           sqs: () => servers.sqs.client,
           failureQueueUrl: () => requireOutput(outputs, STACK_OUTPUTS.failureQueueUrl),
           payloadStore: new PayloadStore(servers.s3.client, requireOutput(outputs, STACK_OUTPUTS.payloadBucketName)),
+          payloadSchemas: payloadSchemasOf(outputs, Object.keys(taskFunctions(outputs)), 'the embedded platform'),
         });
       },
       close: async () => {

@@ -89,7 +89,7 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
 
   program
     .command('ls')
-    .description('list tasks by status, function or ID prefix, newest first, a page at a time')
+    .description('list tasks by status, function or ID prefix — or, with none, the most recent of every function (last day by default) — newest first, a page at a time')
     .option('--status <status>', 'queued, running, retrying, succeeded, failed, stopping, stopped or expired')
     .option('--function <name>', 'task name')
     .option('--prefix <prefix>', 'task ID prefix')
@@ -114,11 +114,11 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
 
   program
     .command('exec')
-    .description('log in to the container of a running long task (ECS Exec): prints the command, or runs it with --run')
+    .description('log in to the container of a running long task (ECS Exec): prints the command, or runs it with --run (embedded platform: runs --command, or a shell, in the task\'s scratch directory with its environment; exits with its code)')
     .argument('<id>', 'task ID')
     .option('--run', 'run `aws ecs execute-command` instead of printing it')
     .option('--container <name>', 'container name (default transcoder)')
-    .option('--command <cmd>', 'command to run in the container (default /bin/sh)')
+    .option('--command <cmd>', 'command to run in the container (default /bin/sh; embedded platform: sh -c CMD)')
     .action(action(async (ctx, id: string, options: ExecOptions) => (await import('./commands/exec.js')).exec(ctx, id, options)));
 
   program

@@ -10,7 +10,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createTaskClient } from '../../functions/core/create-task-client.js';
+import { createTaskClient, payloadSchemasOf } from '../../functions/core/create-task-client.js';
 import {
   ENDPOINTS_FILE,
   EndpointsFileSchema,
@@ -191,6 +191,7 @@ export function connect(target: Target): Services {
     sqs,
     failureQueueUrl: () => output(STACK_OUTPUTS.failureQueueUrl),
     ...(bucket ? { payloadStore: new PayloadStore(s3(), bucket) } : {}),
+    payloadSchemas: payloadSchemasOf(target.outputs, Object.keys(tasks), target.description),
   });
   return {
     target,

@@ -4,7 +4,8 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { TaskFunctionEntry } from './facts.js';
+import { STACK_OUTPUTS, type TaskFunctionEntry } from './facts.js';
+import type { PayloadJsonSchema } from './payload-schema.js';
 import type { PayloadLimits, PayloadStore } from './payload.js';
 import type { TaskRegistry } from './registry.js';
 import { StepFunctionsInvoker } from './step-functions-invoker.js';
@@ -29,6 +30,29 @@ export interface CreateTaskClientOptions {
   /** Needed for payloads above the inline limit (claim check). */
   readonly payloadStore?: PayloadStore;
   readonly limits?: PayloadLimits;
+  /** Task name → the JSON Schema its payload is checked against at submit (see payloadSchemasOf). */
+  readonly payloadSchemas?: Readonly<Record<string, PayloadJsonSchema>>;
+}
+
+/**
+ * The payload schemas published in a stack's outputs (PayloadSchema<Task>, see lib/constructs/payload-schema-output.ts)
+ * of the tasks in `tasks`; `where` names the stack in the error about a malformed one.
+ */
+export function payloadSchemasOf(outputs: Readonly<Record<string, string | undefined>>, tasks: Iterable<string>, where: string): Record<string, PayloadJsonSchema> {
+  const schemas: Record<string, PayloadJsonSchema> = {};
+  for (const task of tasks) {
+    const text = outputs[STACK_OUTPUTS.payloadSchema(task)];
+    if (text === undefined || text === '') continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`the ${STACK_OUTPUTS.payloadSchema(task)} output of ${where} is not JSON`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`the ${STACK_OUTPUTS.payloadSchema(task)} output of ${where} is not a JSON Schema object`);
+    schemas[task] = parsed as PayloadJsonSchema;
+  }
+  return schemas;
 }
 
 /** Builds a value once, on first use. */
@@ -69,6 +93,7 @@ export function createTaskClient(options: CreateTaskClientOptions): TaskClient {
     tasks: Object.fromEntries(Object.entries(options.tasks).map(([name, entry]) => [name, toTaskTarget(name, entry)])),
     ...(options.payloadStore ? { payloadStore: options.payloadStore } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.payloadSchemas && Object.keys(options.payloadSchemas).length ? { payloadSchemas: options.payloadSchemas } : {}),
   });
 }
 

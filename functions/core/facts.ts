@@ -154,6 +154,8 @@ export const STACK_OUTPUTS = {
   kafkaSinkQueueUrl: 'KafkaSinkQueueUrl',
   /** `ShortTask<PascalName>FunctionName`, e.g. `ShortTaskAnalyzeSlowQueriesFunctionName`. */
   shortTaskFunctionName: (taskName: string): string => `ShortTask${pascalCase(taskName)}FunctionName`,
+  /** `PayloadSchema<PascalName>`: the JSON Schema a task's payload is checked against at submit (when it declares one). */
+  payloadSchema: (taskName: string): string => `PayloadSchema${pascalCase(taskName)}`,
 } as const;
 
 /** `analyze-slow-queries` -> `AnalyzeSlowQueries` (construct IDs and stack output IDs). */

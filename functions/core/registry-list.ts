@@ -3,13 +3,19 @@ import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dyn
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidListQueryError } from './errors.js';
 import { TASK_TABLE_INDEXES } from './registry-schema.js';
-import { decodeToken, encodeToken } from './registry-page-token.js';
+import { checkedToken, decodeToken, encodeToken, type TOKEN_KEYS_OF_INDEX } from './registry-page-token.js';
+import { listRecent } from './registry-recent.js';
 import type { TaskRecord, TaskStatus } from './task-record.js';
 
 export interface ListQuery {
   readonly status?: TaskStatus;
   readonly function?: string;
   readonly prefix?: string;
+  /**
+   * Neither status, function nor prefix: the most recent tasks of every function and status (the
+   * byCreatedDay index, day bucket by day bucket). Its window defaults to the last day.
+   */
+  readonly all?: boolean;
   /** ISO-8601 lower bound of createdAt, inclusive. */
   readonly since?: string;
   /** ISO-8601 upper bound of createdAt, inclusive. */
@@ -25,7 +31,7 @@ export interface ListPage {
 }
 
 /** Lists tasks with queries on the indexes (never a scan), newest first, a page at a time. */
-export async function listTasks(doc: DynamoDBDocumentClient, tableName: string, query: ListQuery): Promise<ListPage> {
+export async function listTasks(doc: DynamoDBDocumentClient, tableName: string, query: ListQuery, now: Date = new Date()): Promise<ListPage> {
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new InvalidListQueryError(`limit must be an integer from 1 to 1000, got ${limit}`);
@@ -33,6 +39,9 @@ export async function listTasks(doc: DynamoDBDocumentClient, tableName: string, 
   const since = query.since === undefined ? undefined : isoTime(query.since, 'since');
   const until = query.until === undefined ? undefined : isoTime(query.until, 'until');
   if (since && until && since > until) throw new InvalidListQueryError(`since (${since}) is after until (${until})`);
+  if (query.all && query.status === undefined && query.function === undefined && query.prefix === undefined) {
+    return listRecent(doc, tableName, { limit, since, until, nextToken: query.nextToken }, now);
+  }
 
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -88,11 +97,12 @@ export async function listTasks(doc: DynamoDBDocumentClient, tableName: string, 
     const window = timeKey();
     if (window) filters.push(window.replace(/^ AND /, ''));
   } else {
-    throw new InvalidListQueryError('give a status, a function or an ID prefix to list by (listing never scans the table)');
+    throw new InvalidListQueryError('give a status, a function, an ID prefix or all to list by (listing never scans the table)');
   }
 
   const tasks: TaskRecord[] = [];
-  let startKey = decodeToken(query.nextToken);
+  const index = input.IndexName as keyof typeof TOKEN_KEYS_OF_INDEX;
+  let startKey = checkedToken(decodeToken(query.nextToken), index);
   // DynamoDB applies Limit before the filter: keep querying until the page is full or the index ends.
   do {
     const out = await doc.send(

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidTransitionError, TaskConflictError, TaskNotFoundError } from './errors.js';
 import { listTasks, type ListPage, type ListQuery } from './registry-list.js';
+import { createdDayOf } from './registry-schema.js';
 import { expiresAtOf, TASK_CONTRACT, type TransitionName, type ValueExpression } from './task-contract.js';
 import type {
   ExpireInput,
@@ -79,6 +80,7 @@ export class TaskRegistry {
       payloadSizeBytes: input.payloadSizeBytes,
       expiresAt: this.expiresAt(at),
       idHead: input.taskId.charAt(0),
+      createdDay: createdDayOf(iso),
     };
     try {
       await this.doc.send(
@@ -284,7 +286,7 @@ export class TaskRegistry {
 
   /** Lists tasks with queries on the indexes (never a scan), newest first, a page at a time. */
   list(query: ListQuery): Promise<ListPage> {
-    return listTasks(this.doc, this.tableName, query);
+    return listTasks(this.doc, this.tableName, query, this.now());
   }
 }
 

@@ -2,6 +2,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DEFAULT_DISPATCH_GRACE_MS, isUndispatched } from './dispatch.js';
 import { InvalidPayloadError, InvalidTransitionError, TaskConflictError, UnknownTaskError } from './errors.js';
 import { DEFAULT_MAX_ATTEMPTS } from './facts.js';
+import type { PayloadJsonSchema, PayloadSchemas } from './payload-schema.js';
 import { checkPayloadSize, DEFAULT_PAYLOAD_LIMITS, encodePayload, type PayloadLimits, type PayloadStore } from './payload.js';
 import type { ListPage, ListQuery, TaskRegistry } from './registry.js';
 import { generateTaskId, validateTaskId } from './task-id.js';
@@ -69,6 +70,8 @@ export interface TaskClientConfig {
   readonly limits?: PayloadLimits;
   /** How long a QUEUED task without its dispatch mark is left to its submitter (see dispatch.ts). @default 30 s */
   readonly dispatchGraceMs?: number;
+  /** Task name → the JSON Schema of its payload (the PayloadSchema<Task> outputs): checked at submit. @default none */
+  readonly payloadSchemas?: Readonly<Record<string, PayloadJsonSchema>>;
 }
 
 export interface SubmitInput {
@@ -88,6 +91,7 @@ export interface SubmitResult {
 /** Submit, inspect, list, stop and retry tasks: the API behind the CLI and the triggers. */
 export class TaskClient {
   private readonly limits: PayloadLimits;
+  private compiledSchemas?: Promise<PayloadSchemas>;
 
   constructor(private readonly config: TaskClientConfig) {
     this.limits = config.limits ?? DEFAULT_PAYLOAD_LIMITS;
@@ -102,6 +106,8 @@ export class TaskClient {
     const taskId = input.id === undefined ? generateTaskId() : validateTaskId(input.id);
     const encoded = encodePayload(input.payload);
     checkPayloadSize(encoded, this.limits);
+    // A task that declares its schema refuses a payload that does not match, before anything is stored or started.
+    if (this.config.payloadSchemas?.[input.task]) (await this.payloadSchemas()).check(input.task, JSON.parse(encoded.json));
 
     const inline = encoded.sizeBytes <= this.limits.inlineMaxBytes && !encoded.notInline;
     // Long-lane workers read their payload from the execution input: no claim check there (yet).
@@ -130,6 +136,12 @@ export class TaskClient {
       return { task, deduplicated: true, ...(redispatched ? { redispatched } : {}) };
     }
     return { task: await this.start(task, target, 'submitted'), deduplicated: false };
+  }
+
+  /** The schemas, compiled on the first submit that needs them (the validator is loaded then, not at start-up). */
+  private payloadSchemas(): Promise<PayloadSchemas> {
+    this.compiledSchemas ??= import('./payload-schema.js').then(({ PayloadSchemas }) => new PayloadSchemas(this.config.payloadSchemas));
+    return this.compiledSchemas;
   }
 
   get(taskId: string): Promise<TaskRecord> {

@@ -95,6 +95,8 @@ export interface TaskRecord {
   readonly expiresAt: number;
   /** First character of the task ID: partition key of the ID-prefix index. */
   readonly idHead: string;
+  /** UTC day of createdAt (`YYYY-MM-DD`): partition key of the index that lists every function (absent on older records). */
+  readonly createdDay?: string;
 }
 
 /** The event a lane's worker receives: the task ID always travels with the payload (or its S3 pointer). */

@@ -1,6 +1,6 @@
 // The long lane's construct: one Step Functions Standard execution per task attempt. The ECS state factory is
 // ./ecs-run-task.ts, the registry states (generated from the task contract) ./registry-states.ts.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type CfnOutput } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -8,12 +8,15 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type { PayloadJsonSchema } from '../../functions/core/payload-schema.js';
 import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY, type FargateWork } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
+import { publishPayloadSchema } from './payload-schema-output.js';
 import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
+import { stoppedContainerReason, STOPPED_TASK_STATES } from './stopped-task-reason.js';
 
 // The ECS state factory and the registry states were part of this module: importers keep their imports.
 export {
@@ -42,6 +45,7 @@ export const LONG_TASK_STATES = {
   markFailed: `Mark task ${T.fail.to}`,
   sendFailure: 'Send failure record',
   failed: 'Failed',
+  ...STOPPED_TASK_STATES,
 } as const;
 
 /** Lambda work: one synchronous invocation with the execution input as its event. */
@@ -83,6 +87,14 @@ export interface LongTaskProps {
 
   /** What runs the task's work. */
   readonly work: LongTaskWork;
+
+  /**
+   * The JSON Schema of the task's payload, published as the stack output `PayloadSchema<Task>` and checked by
+   * the TaskClient at submit (exit 2, nothing created), as for ShortTask.
+   *
+   * @default - none: every JSON payload is accepted at submit and the work validates it
+   */
+  readonly payloadSchema?: PayloadJsonSchema;
 
   /**
    * How long `Run the work` may take before it fails with `States.Timeout` (its `TimeoutSeconds`); the
@@ -128,6 +140,8 @@ export class LongTask extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The state that runs the work (`Run the work`: its Catch, and for Lambda or Fargate its Retry and TimeoutSeconds). */
   public readonly workState: sfn.TaskStateBase | sfn.Parallel;
+  /** The stack output publishing the payload schema, when the task declares one. */
+  public readonly payloadSchemaOutput?: CfnOutput;
 
   constructor(scope: Construct, id: string, props: LongTaskProps) {
     super(scope, id);
@@ -143,6 +157,7 @@ export class LongTask extends Construct {
     if (kinds.length !== 1) {
       throw new Error(`LongTask: work must have exactly one of lambda, fargate or branch, got ${kinds.length ? kinds.join(', ') : 'none'}`);
     }
+    if (props.payloadSchema) this.payloadSchemaOutput = publishPayloadSchema(this, props.taskName, props.payloadSchema);
     const timeout = props.timeout ?? defaultTimeout(props.work);
     if (!timeout.isUnresolved() && timeout.toSeconds({ integral: false }) < 1) {
       throw new Error(`LongTask: timeout must be at least 1 second, got ${timeout.toSeconds({ integral: false })} seconds`);
@@ -235,6 +250,12 @@ export class LongTask extends Construct {
     });
     sendFailure.addRetry(bookkeepingRetry(TRANSIENT_SQS_ERRORS));
 
+    // A container that exits non-zero fails `ecs:runTask.sync` with States.TaskFailed and, as Cause, the whole
+    // stopped task (DescribeTasks JSON: every override, the payload included, 1-2 KB): it becomes a short reason
+    // (stopped-task-reason.ts). Lambda work has no container: its failures go straight to the FAILED path.
+    if (!('lambda' in props.work)) {
+      this.workState.addCatch(stoppedContainerReason(this, markFailed), { errors: [sfn.Errors.TASKS_FAILED], resultPath: '$.error' });
+    }
     this.workState.addCatch(markFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     const definition = markRunning

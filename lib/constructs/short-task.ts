@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type CfnOutput } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -7,7 +7,9 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, pascalCase } from '../../functions/core/facts.js';
+import type { PayloadJsonSchema } from '../../functions/core/payload-schema.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
+import { publishPayloadSchema } from './payload-schema-output.js';
 import { PythonTaskFunction } from './python-task-function.js';
 import { TaskFunction } from './task-function.js';
 
@@ -43,6 +45,15 @@ export interface ShortTaskProps {
    * @default 'typescript'
    */
   readonly language?: 'typescript' | 'python';
+
+  /**
+   * The JSON Schema of the task's payload (e.g. its zod schema through `z.toJSONSchema`), published as the stack
+   * output `PayloadSchema<Task>`: the TaskClient (`stask invoke`) refuses a payload that does not match (exit 2)
+   * before the task is created. At most 4 KB of JSON (see payload-schema-output.ts).
+   *
+   * @default - none: every JSON payload is accepted at submit and the handler validates it
+   */
+  readonly payloadSchema?: PayloadJsonSchema;
 
   /** The task registry table (read/write). */
   readonly table: dynamodb.ITable;
@@ -118,11 +129,14 @@ export class ShortTask extends Construct {
   public readonly function: lambda.Function;
   /** Retries, maximum event age and destinations of asynchronous invocations. */
   public readonly invokeConfig: lambda.EventInvokeConfig;
+  /** The stack output publishing the payload schema, when the task declares one. */
+  public readonly payloadSchemaOutput?: CfnOutput;
 
   constructor(scope: Construct, id: string, props: ShortTaskProps) {
     super(scope, id);
 
     validateTaskName(props.taskName);
+    if (props.payloadSchema) this.payloadSchemaOutput = publishPayloadSchema(this, props.taskName, props.payloadSchema);
     const retryAttempts = validateRetryAttempts(props.retryAttempts ?? MAX_RETRY_ATTEMPTS);
     const maxEventAgeSeconds = validateMaxEventAge(props.maxEventAge ?? Duration.seconds(DEFAULTS.maxEventAgeSeconds));
     const heartbeatSeconds = (props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds();

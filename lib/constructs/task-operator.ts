@@ -99,7 +99,7 @@ export class TaskOperator extends Construct {
     const ack = (finding: string, reason: string): void => acknowledgeNag(this.role, finding, reason);
     ack(
       iam5ResourceFinding(this, resources.table.tableArn, '/index/*'),
-      "grantReadWriteData on the task registry: stask ls queries the status, function and ID-prefix indexes of this one table; the wildcard only spans that table's indexes.",
+      "grantReadWriteData on the task registry: stask ls queries the status, function, ID-prefix and created-day indexes of this one table (and BatchGetItem reads the created-day listing's records); the wildcard only spans that table's indexes.",
     );
     for (const fn of resources.functions) {
       ack(

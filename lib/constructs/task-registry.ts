@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TASK_TABLE_INDEXES, TTL_ATTRIBUTE } from '../../functions/core/registry-schema.js';
+import { CREATED_DAY_ATTRIBUTE, TASK_TABLE_INDEXES, TTL_ATTRIBUTE } from '../../functions/core/registry-schema.js';
 
 /** Attribute names of the task record that the table's keys are built on (see functions/core/task-record.ts). */
 export const TASK_TABLE_KEYS = {
@@ -10,6 +10,7 @@ export const TASK_TABLE_KEYS = {
   function: 'function',
   createdAt: 'createdAt',
   idHead: 'idHead',
+  createdDay: CREATED_DAY_ATTRIBUTE,
 } as const;
 
 export interface TaskRegistryProps {
@@ -74,6 +75,17 @@ export class TaskRegistry extends Construct {
       partitionKey: { name: TASK_TABLE_KEYS.idHead, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TASK_TABLE_KEYS.taskId, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    // Every function and status, newest first (bare `stask ls`): `createdDay = :day AND createdAt BETWEEN ...`,
+    // one day bucket after the other. Keys only: createdDay and createdAt never change, so only the create
+    // writes to this index (no heartbeat or transition does), which keeps a day's single partition far from
+    // its write limit; the listing reads the page's records with BatchGetItem. Records created before the
+    // attribute existed have no createdDay and are absent from it (they list by status, function or prefix).
+    this.table.addGlobalSecondaryIndex({
+      indexName: TASK_TABLE_INDEXES.byCreatedDay,
+      partitionKey: { name: TASK_TABLE_KEYS.createdDay, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TASK_TABLE_KEYS.createdAt, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { ENV, LOCAL_COMMAND_METADATA, type LocalCommand } from '../../functions/core/facts.js';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EcsRunTaskParams, EcsTaskOutcome, EcsTaskRunner } from '../stepfunctions/index.js';
 import { resolveLocalCommand } from './local-command.js';
+import { scratchDirOf, workerEnvFileOf } from './scratch.js';
 
 /** A container of a task definition, resolved from the template, with the command that runs it locally. */
 export interface LocalContainer {
@@ -69,7 +70,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     const ecsTaskId = randomUUID().replaceAll('-', '');
     const taskArn = `arn:aws:ecs:${this.options.region}:${this.options.accountId}:task/${cluster}/${ecsTaskId}`;
     // Each task its own scratch directory, removed when it ends however it ends (a killed worker cannot clean up).
-    const workDir = join(this.options.scratchDir, ecsTaskId);
+    const workDir = scratchDirOf(this.options.scratchDir, ecsTaskId);
     mkdirSync(workDir, { recursive: true });
     const command = await resolveLocalCommand(container.localCommand as LocalCommand, {
       root: this.options.root,
@@ -79,12 +80,16 @@ export class ProcessTaskRunner implements EcsTaskRunner {
       rmSync(workDir, { recursive: true, force: true });
       throw error;
     });
-    const env: NodeJS.ProcessEnv = { ...process.env, ...command.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn };
+    // What the container is given on top of the platform's own environment: `stask exec ID --run` runs with it.
+    const containerEnv: NodeJS.ProcessEnv = { ...command.env, ...this.options.env(), ...container.environment, ...overrideEnv, [ENV.workDir]: workDir, [ENV.ecsTaskArn]: taskArn };
     // Fargate sets both in every container; boto3 reads only AWS_DEFAULT_REGION.
-    if (env.AWS_REGION && !env.AWS_DEFAULT_REGION) env.AWS_DEFAULT_REGION = env.AWS_REGION;
+    const region = containerEnv.AWS_REGION ?? process.env.AWS_REGION;
+    if (region && !containerEnv.AWS_DEFAULT_REGION) containerEnv.AWS_DEFAULT_REGION = region;
+    const envFile = workerEnvFileOf(this.options.scratchDir, ecsTaskId);
+    writeFileSync(envFile, JSON.stringify(containerEnv), { mode: 0o600 });
     const child = spawn(command.file, [...command.args, ...(override?.Command ?? [])], {
       cwd: this.options.root,
-      env,
+      env: { ...process.env, ...containerEnv },
       detached: true, // its own process group: a stop kills the worker and every ffmpeg it started
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -122,6 +127,7 @@ export class ProcessTaskRunner implements EcsTaskRunner {
     signal.removeEventListener('abort', onAbort);
     killGroup('SIGKILL'); // anything the container left running in its group goes with it, as on ECS
     rmSync(workDir, { recursive: true, force: true });
+    rmSync(envFile, { force: true });
     return {
       exitCode,
       taskArn,

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createRequestHandler } from 'local-aws-sqs';
 import { awsJsonErrors, guarded, readBody } from '../http/guard.js';
 
@@ -88,19 +88,23 @@ export async function startJournaledSqs(options: JournaledSqsOptions): Promise<J
     client,
     restore: async () => {
       const survivors = survivingSends(previous);
+      // Straight into the queues (local-aws-sqs's Queue.setRecord, what its SendMessage action calls), in journal
+      // order (what a FIFO queue's groups need), journaled in one write. One SendMessage request per message made
+      // boot time grow with the messages left: 12 s for 2,500 undeleted destination records (bench/boot.ts).
+      const restored: JournalEntry[] = [];
       for (const m of survivors) {
         const queue = service.Queues.find((q) => q.QueueName === m.queue);
         if (!queue) continue; // the queue is gone from the template: its messages go with it
-        await client.send(
-          new SendMessageCommand({
-            QueueUrl: queue.QueueUrl,
-            MessageBody: m.body,
-            ...(m.attributes ? { MessageAttributes: m.attributes as never } : {}),
-            ...(m.groupId ? { MessageGroupId: m.groupId } : {}),
-            ...(m.dedupId ? { MessageDeduplicationId: m.dedupId } : {}),
-          }),
-        );
+        const entry = {
+          MessageBody: m.body,
+          ...(m.attributes ? { MessageAttributes: m.attributes } : {}),
+          ...(m.groupId ? { MessageGroupId: m.groupId } : {}),
+          ...(m.dedupId ? { MessageDeduplicationId: m.dedupId } : {}),
+        };
+        const { record } = queue.setRecord(entry) as { record: { MessageId: string } };
+        restored.push(sendEntry(m.queue, entry, record.MessageId));
       }
+      journal(restored);
       if (restoring) rmSync(restoring, { force: true });
       return survivors.length;
     },

@@ -79,7 +79,7 @@ def create_task(servers: Servers, payload: Any = None, payload_ref: dict[str, An
         "attempts": 0, "maxAttempts": max_attempts, "createdAt": now, "updatedAt": now,
         "payloadHash": payload_ref["sha256"] if payload_ref else encoded.sha256,
         "payloadSizeBytes": payload_ref["sizeBytes"] if payload_ref else encoded.size_bytes,
-        "expiresAt": 0, "idHead": task_id[0],
+        "expiresAt": 0, "idHead": task_id[0], "createdDay": now[:10],
     }
     if payload_ref:
         record["payloadRef"] = payload_ref

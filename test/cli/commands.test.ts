@@ -28,8 +28,10 @@ describe('listQueryOf (ls options → registry query)', () => {
     });
   });
 
-  it('needs a status, a function or a prefix (never a scan)', () => {
-    expect(() => listQueryOf({ since: '1h' }, NOW)).toThrow(UsageError);
+  it('without a status, a function or a prefix lists every function (a query per day, never a scan) in at most 400 days', () => {
+    expect(listQueryOf({ since: '1h' }, NOW)).toEqual({ all: true, since: '2026-11-26T11:00:00.000Z' });
+    expect(listQueryOf({}, NOW)).toEqual({ all: true });
+    expect(() => listQueryOf({ since: '401d' }, NOW)).toThrow(UsageError);
     expect(listQueryOf({ prefix: 'a' }, NOW)).toEqual({ prefix: 'a' });
   });
 });

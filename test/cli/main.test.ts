@@ -25,7 +25,7 @@ describe('usage errors (exit 2), before any target is looked for', () => {
     [['get', 'a', 'b'], 'stask: too many arguments for'],
     [['frobnicate'], "stask: unknown command 'frobnicate'"],
     [['ls', '--colour'], "stask: unknown option '--colour'"],
-    [['ls'], 'stask: ls needs --status, --function or --prefix'],
+    [['ls', '--since', '2000-01-01T00:00:00Z'], 'stask: ls without --status, --function or --prefix spans at most 400 days'],
     [['ls', '--status', 'done'], "stask: --status 'done' is not a task status"],
     [['ls', '--status', 'running', '--since', 'last week'], "stask: --since 'last week' is neither an ISO time"],
     [['ls', '--prefix', 'a', '--limit', '0'], "stask: --limit '0' must be an integer from 1 to 1000"],

@@ -76,6 +76,7 @@ const failThenRetry = (times: number) => async (client: TaskClient, id: string):
 function comparable(task: TaskRecord): Record<string, unknown> {
   const {
     createdAt: _createdAt,
+    createdDay: _createdDay,
     updatedAt: _updatedAt,
     startedAt,
     endedAt,

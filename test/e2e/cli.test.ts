@@ -123,6 +123,23 @@ describe('stask invoke', () => {
     expect(stderr).toContain('always-fails');
   });
 
+  it('a payload that does not match the task\'s declared schema: exit 2 naming the path, nothing created', async () => {
+    // analyze-slow-queries declares its payload schema (the PayloadSchemaAnalyzeSlowQueries output).
+    const bad = await run('invoke', 'analyze-slow-queries', '--id', 'e2e_schema_bad', '--payload', JSON.stringify({ log: SLOW_LOG, top: 0 }));
+    const misspelt = await run('invoke', 'analyze-slow-queries', '--id', 'e2e_schema_typo', '--payload', '{"lgo":"x"}');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^stask: payload does not match the schema of task 'analyze-slow-queries': top: must be >= 1\n$/);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('lgo: is not allowed');
+    expect((await run('get', 'e2e_schema_bad')).code).toBe(4);
+    expect((await run('get', 'e2e_schema_typo')).code).toBe(4);
+    // A task without a schema (transcode validates in its worker) takes any JSON payload at submit, as before.
+    const free = await runJson<Submitted>('invoke', 'transcode', '--id', 'e2e_schema_free', '--payload', '{"top":0,"anything":[1]}');
+    expect(free.code).toBe(0);
+    expect(free.json.task.payload).toEqual({ top: 0, anything: [1] });
+    expect((await untilStatus('e2e_schema_free', ['FAILED'])).error?.message).toEqual(expect.any(String)); // by its worker, later
+  });
+
   it('a bad ID is invalid input: exit 2', async () => {
     const { code, stderr } = await run('invoke', 'analyze-slow-queries', '--id', '1-starts-with-a-digit', '--payload', '{}');
     expect(code).toBe(2);
@@ -233,7 +250,34 @@ describe('stask ls', () => {
     expect((await run('ls', '--status', 'finished')).code).toBe(2);
     expect((await run('ls', '--status', 'running', '--since', 'a while')).code).toBe(2);
     expect((await run('ls', '--prefix', 'e2e', '--next-token', 'not-a-token')).code).toBe(2);
-    expect((await run('ls', '--since', '1h')).code).toBe(2);
+    expect((await run('ls', '--since', '2000-01-01T00:00:00Z')).code).toBe(2); // every function: at most 400 days
+  });
+
+  it('without filters lists every function and status, newest first, and pages with --next-token', async () => {
+    // Act: one page of everything of the last day, then the same in pages of 2.
+    const all = await runJson<Page>('ls', '--limit', '1000');
+    const paged: string[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < 100; page++) {
+      const { code, json }: { code: number | null; json: Page } = await runJson<Page>('ls', '--limit', '2', ...(token ? ['--next-token', token] : []));
+      expect(code).toBe(0);
+      paged.push(...json.tasks.map((t) => t.taskId));
+      token = json.nextToken;
+      if (!token) break;
+    }
+    const otherListing = await run('ls', '--status', 'succeeded', '--next-token', (await runJson<Page>('ls', '--limit', '1')).json.nextToken ?? '');
+
+    // Assess
+    expect(all.code).toBe(0);
+    const ids = all.json.tasks.map((t) => t.taskId);
+    expect(ids).toEqual(expect.arrayContaining(['e2e_inline', 'e2e_fails', 'e2e_page_1', 'e2e_page_3']));
+    expect([...new Set(all.json.tasks.map((t) => t.function))]).toEqual(expect.arrayContaining(['analyze-slow-queries', 'always-fails', 'transcode']));
+    expect(new Set(all.json.tasks.map((t) => t.status)).size).toBeGreaterThan(1);
+    const created = all.json.tasks.map((t) => t.createdAt);
+    expect(created).toEqual([...created].sort().reverse());
+    expect(paged).toEqual(ids);
+    expect(otherListing.code).toBe(2);
+    expect(otherListing.stderr).toMatch(/another listing/);
   });
 });
 

@@ -215,7 +215,11 @@ describe('LongTask with Fargate work', () => {
 
   it('catches every failure of the work into the FAILED path, keeping the error at $.error', () => {
     // Assess
-    expect(asl.States[S.runWork]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
+    expect(asl.States[S.runWork]?.Catch).toEqual([
+      // A stopped container's States.TaskFailed first gets its short reason (issue 8), then the FAILED path.
+      { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: S.isStoppedContainer },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed },
+    ]);
     const failed = asl.States[S.markFailed]!;
     expect(failed.Parameters).toMatchObject({
       ConditionExpression: '#status = :running AND executionRef = :executionRef',
@@ -384,7 +388,11 @@ describe('LongTask with branch work', () => {
     expect(run.Type).toBe('Parallel');
     expect(run.ResultPath).toBeNull();
     expect(run.Branches?.[0]?.StartAt).toBe('A step');
-    expect(run.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
+    expect(run.Catch).toEqual([
+      // A stopped container's States.TaskFailed first gets its short reason (issue 8), then the FAILED path.
+      { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: S.isStoppedContainer },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed },
+    ]);
   });
 });
 
@@ -417,5 +425,39 @@ describe('LongTask validation', () => {
     const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, work, timeout: Duration.millis(500) });
     // Assess
     expect(act).toThrow('LongTask: timeout must be at least 1 second, got 0.5 seconds');
+  });
+});
+
+describe('LongTask: the reason of a stopped container', () => {
+  it('reads the stopped task out of the Cause only when it looks like one, and checks every path it formats', () => {
+    // Prepare
+    const fixture = prepare();
+    const task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work: fargateWork(fixture.stack) });
+    // Act
+    const states = aslOf(Template.fromStack(fixture.stack), logicalIdOf(task.stateMachine)).States;
+    // Assess
+    const isStopped = states[S.isStoppedContainer] as unknown as { Choices: { StringMatches?: string; Next: string }[]; Default: string };
+    expect(isStopped.Choices).toEqual([{ Variable: '$.error.Cause', StringMatches: '{*"Containers":*', Next: S.readStoppedTask }]);
+    expect(isStopped.Default).toBe(S.markFailed);
+    expect(states[S.readStoppedTask]).toMatchObject({ Type: 'Pass', Parameters: { 'value.$': 'States.StringToJson($.error.Cause)' }, ResultPath: '$.error.stoppedTask' });
+    const what = states[S.whatStoppedIt] as unknown as { Choices: { Next: string }[]; Default: string };
+    expect(what.Choices.map((c) => c.Next)).toEqual([S.containerKilled, S.containerExited, S.taskStopped]);
+    expect(what.Default).toBe(S.markFailed);
+    const presence = JSON.stringify(what.Choices[1]);
+    for (const path of ['Containers[0].Name', 'Containers[0].ExitCode', 'StoppedReason']) expect(presence).toContain(`"$.error.stoppedTask.value.${path}","IsPresent":true`);
+    for (const name of [S.containerKilled, S.containerExited, S.taskStopped]) {
+      expect(states[name]).toMatchObject({ Type: 'Pass', ResultPath: '$.error', Next: S.markFailed, Parameters: { 'Error.$': '$.error.Error' } });
+    }
+    expect((states[S.containerKilled]?.Parameters as Record<string, string>)['Cause.$']).toBe(
+      "States.Format('container {} was killed (exit code {}: SIGKILL or out of memory): {}', $.error.stoppedTask.value.Containers[0].Name, $.error.stoppedTask.value.Containers[0].ExitCode, $.error.stoppedTask.value.StoppedReason)",
+    );
+  });
+
+  it('leaves Lambda work without it: a function error goes straight to the FAILED path', () => {
+    const fixture = prepare();
+    const task = new LongTask(fixture.stack, 'Long', { ...fixture.props, work: lambdaWork(fixture.stack) });
+    const states = aslOf(Template.fromStack(fixture.stack), logicalIdOf(task.stateMachine)).States;
+    expect(states[S.runWork]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.markFailed }]);
+    expect(states[S.isStoppedContainer]).toBeUndefined();
   });
 });

@@ -102,6 +102,8 @@ describe('ServerlessTaskStack', () => {
         'ShortTaskAlwaysFailsFunctionName',
         'ShortTaskDetectQueryRegressionsFunctionName',
         'OperatorRoleArn',
+        // analyze-slow-queries declares its payload schema: checked at submit.
+        'PayloadSchemaAnalyzeSlowQueries',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
@@ -163,7 +165,11 @@ describe('ServerlessTaskStack transcode lane', () => {
     // Assess
     expect(Object.keys(asl.States).sort()).toEqual(Object.values(LONG_TASK_STATES).sort());
     const run = asl.States[LONG_TASK_STATES.runWork]!;
-    expect(run.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: LONG_TASK_STATES.markFailed }]);
+    expect(run.Catch).toEqual([
+      // A stopped container's States.TaskFailed first gets its short reason (issue 8), then the FAILED path.
+      { ErrorEquals: ['States.TaskFailed'], ResultPath: '$.error', Next: LONG_TASK_STATES.isStoppedContainer },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: LONG_TASK_STATES.markFailed },
+    ]);
     // Segmented mode is on in the shipped stack (issue 8): the Fargate work starts with the plan step, which
     // transcodes inputs below the threshold in one pass.
     expect(run.Type).toBe('Parallel');

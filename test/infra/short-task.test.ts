@@ -255,3 +255,28 @@ describe('pascalCase', () => {
     expect(result).toBe(expected);
   });
 });
+
+describe('ShortTask payloadSchema', () => {
+  const schema = { type: 'object', properties: { n: { type: 'integer', minimum: 1 } }, required: ['n'], additionalProperties: false };
+
+  it('publishes the schema as the stack output PayloadSchema<Task>, and nothing without one', () => {
+    // Prepare
+    const withSchema = prepare({ payloadSchema: schema });
+    const without = prepare();
+    // Act
+    new ShortTask(withSchema.stack, 'Demo', withSchema.props);
+    new ShortTask(without.stack, 'Demo', without.props);
+    // Assess
+    const outputs = Template.fromStack(withSchema.stack).findOutputs('*');
+    expect(Object.keys(outputs)).toContain('PayloadSchemaDemoTask');
+    expect(JSON.parse(String(outputs['PayloadSchemaDemoTask']?.['Value']))).toEqual(schema);
+    expect(Object.keys(Template.fromStack(without.stack).findOutputs('*')).filter((k) => k.startsWith('PayloadSchema'))).toEqual([]);
+  });
+
+  it('refuses at synth a schema that is not valid JSON Schema, or larger than an output carries', () => {
+    const invalid = prepare({ payloadSchema: { type: 'integr' } });
+    expect(() => new ShortTask(invalid.stack, 'Demo', invalid.props)).toThrow(/payload schema of task 'demo-task' is not a valid JSON Schema/);
+    const large = prepare({ payloadSchema: { type: 'object', description: 'x'.repeat(5000) } });
+    expect(() => new ShortTask(large.stack, 'Demo', large.props)).toThrow(/a stack output carries at most 4096/);
+  });
+});

@@ -45,7 +45,7 @@ describe('TaskRegistry', () => {
     });
   });
 
-  it('has the three listing indexes with their keys and ALL projection', () => {
+  it('has the three filtered listing indexes with their keys and ALL projection, and the keys-only day index', () => {
     // Assess
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
@@ -73,6 +73,16 @@ describe('TaskRegistry', () => {
           ],
           Projection: { ProjectionType: 'ALL' },
         },
+        {
+          // Bare `stask ls`: every function and status by UTC day bucket, newest first; keys only, so that
+          // heartbeats and transitions never write to it (only the create does).
+          IndexName: TASK_TABLE_INDEXES.byCreatedDay,
+          KeySchema: [
+            { AttributeName: 'createdDay', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
     });
   });
@@ -87,6 +97,7 @@ describe('TaskRegistry', () => {
       createdAt: 'S',
       function: 'S',
       idHead: 'S',
+      createdDay: 'S',
     });
   });
 

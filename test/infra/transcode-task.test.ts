@@ -308,7 +308,9 @@ describe('TranscodeTask segmented mode', () => {
     // Assess
     const run = states[LONG_TASK_STATES.runWork]!;
     expect(run.Type).toBe('Parallel');
-    expect(run.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: LONG_TASK_STATES.markFailed });
+    // States.ALL is the last catcher (the ASL rule); a stopped container's States.TaskFailed gets its short reason first.
+    expect(run.Catch?.at(-1)).toMatchObject({ ErrorEquals: ['States.ALL'], Next: LONG_TASK_STATES.markFailed });
+    expect(run.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.TaskFailed'], Next: LONG_TASK_STATES.isStoppedContainer });
     expect(run.Branches?.[0]?.StartAt).toBe(SEGMENTED_STATES.plan);
     expect(states[SEGMENTED_STATES.plan]?.Next).toBe(SEGMENTED_STATES.readPlan);
     expect(states[SEGMENTED_STATES.readPlan]).toMatchObject({

@@ -51,4 +51,49 @@ describe('journaled SQS', () => {
     expect(await bodies(third.client, url3)).toEqual(['m1', 'm3', 'm5']);
     await third.close();
   });
+
+  it('restores a FIFO queue in its order with group, deduplication ID and attributes, and thousands of messages at once', async () => {
+    // Prepare: 30 FIFO messages of one group, and 2,500 messages left in a standard queue (what 2,500 finished
+    // tasks' destination records leave); the restore puts them straight into the queues.
+    const fifoOptions = { ...options, journalFile: join(dir, 'fifo.journal') };
+    const first = await startJournaledSqs(fifoOptions);
+    const fifo = (await first.client.send(new CreateQueueCommand({ QueueName: 'sink.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl ?? '';
+    const many = (await first.client.send(new CreateQueueCommand({ QueueName: 'many' }))).QueueUrl ?? '';
+    for (let i = 0; i < 30; i++) {
+      await first.client.send(
+        new SendMessageCommand({ QueueUrl: fifo, MessageBody: `f${i}`, MessageGroupId: 'g', MessageDeduplicationId: `d${i}`, MessageAttributes: { n: { DataType: 'Number', StringValue: String(i) } } }),
+      );
+    }
+    for (let i = 0; i < 2500; i += 10) {
+      await first.client.send(new SendMessageBatchCommand({ QueueUrl: many, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `e${j}`, MessageBody: `m${i + j}` })) }));
+    }
+    await first.close();
+
+    // Act
+    const second = await startJournaledSqs(fifoOptions);
+    const fifo2 = (await second.client.send(new CreateQueueCommand({ QueueName: 'sink.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl ?? '';
+    const many2 = (await second.client.send(new CreateQueueCommand({ QueueName: 'many' }))).QueueUrl ?? '';
+    const restored = await second.restore();
+    const order: string[] = [];
+    for (let round = 0; round < 10 && order.length < 30; round++) {
+      const out = await second.client.send(new ReceiveMessageCommand({ QueueUrl: fifo2, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
+      for (const m of out.Messages ?? []) {
+        expect(m.Attributes?.MessageGroupId).toBe('g');
+        expect(m.MessageAttributes?.n?.StringValue).toBe(m.Body?.slice(1));
+        order.push(m.Body ?? '');
+        await second.client.send(new DeleteMessageCommand({ QueueUrl: fifo2, ReceiptHandle: m.ReceiptHandle }));
+      }
+    }
+    const seen = new Set<string>();
+    for (let round = 0; round < 400 && seen.size < 2500; round++) {
+      const out = await second.client.send(new ReceiveMessageCommand({ QueueUrl: many2, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
+      for (const m of out.Messages ?? []) seen.add(m.Body ?? '');
+    }
+
+    // Assess
+    expect(restored).toBe(2530);
+    expect(order).toEqual(Array.from({ length: 30 }, (_, i) => `f${i}`));
+    expect(seen.size).toBe(2500);
+    await second.close();
+  });
 });

@@ -37,6 +37,8 @@ export interface LaneOptions {
   readonly tasks: Readonly<Record<string, { work: Work; retryAttempts?: number; timeoutSeconds?: number; parsePayload?: (raw: unknown) => unknown }>>;
   readonly heartbeatMs?: number;
   readonly limits?: PayloadLimits;
+  /** Task name → the JSON Schema its payload is checked against at submit. */
+  readonly payloadSchemas?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface Lane {
@@ -89,6 +91,7 @@ export async function createLane(servers: Servers, options: LaneOptions): Promis
     payloadStore,
     tasks: Object.fromEntries(Object.entries(options.tasks).map(([name, t]) => [name, { functionName: `fn-${name}`, maxAttempts: (t.retryAttempts ?? 2) + 1 }])),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.payloadSchemas ? { payloadSchemas: options.payloadSchemas } : {}),
   });
 
   const drainQueue = async (url: string): Promise<DestinationRecord[]> => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ECS_SCRATCH_DIR, ecsTasksOf, readWorkerEnv, scratchDirOf, workerEnvFileOf } from '../../../local/ecs/scratch.js';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { ENV } from '../../../functions/core/facts.js';
 import { validateTaskId } from '../../../functions/core/task-id.js';
@@ -27,29 +29,38 @@ export function ecsTaskOfHistory(events: readonly HistoryEvent[]): { taskArn: st
 
 /**
  * On the embedded platform there is no ECS Exec: the container is a child process of `stask dev`, and
- * its disk is a scratch directory in the data directory. exec says so and where; `--run` opens a shell
- * there ($SHELL, else /bin/sh; the worker's own environment stays with the worker).
+ * its disk is a scratch directory in the data directory. exec says so and where; `--run` runs `--command`
+ * (default: a shell, $SHELL else /bin/sh) there, with the environment the platform gave the container
+ * (endpoints, TASK_ID, TASK_PAYLOAD, WORK_DIR, ...), and ends with its exit code.
  */
 async function execLocally(ctx: CommandContext, taskId: string, taskArn: string | undefined, options: ExecOptions): Promise<void> {
   // One directory per running ECS task; when the history does not name the task, the directory that holds them.
-  const scratch = join(ctx.options.dataDir, 'ecs-scratch');
-  const workDir = resolve(taskArn ? join(scratch, taskArn.split('/').at(-1) ?? '') : scratch);
+  const scratch = resolve(join(ctx.options.dataDir, ECS_SCRATCH_DIR));
+  // The embedded engine's history names no ECS task (no TaskSubmitted): the running workers' environments do.
+  const ecsTaskId = taskArn?.split('/').at(-1) ?? ecsTasksOf(scratch, taskId)[0];
+  const workDir = ecsTaskId ? scratchDirOf(scratch, ecsTaskId) : scratch;
   const exists = existsSync(workDir);
-  if (ctx.options.json) return ctx.printJson({ taskId, taskArn, local: true, workDir, workDirExists: exists });
+  if (ctx.options.json && !options.run) return ctx.printJson({ taskId, taskArn: taskArn ?? null, ecsTaskId: ecsTaskId ?? null, local: true, workDir, workDirExists: exists });
   if (!options.run) {
     return ctx.print(
-      `On the embedded platform, task ${taskId}'s container is a child process of \`stask dev\` on this machine (ECS task ${taskArn}); there is no ECS Exec.
+      `On the embedded platform, task ${taskId}'s container is a child process of \`stask dev\` on this machine (ECS task ${ecsTaskId ?? '(none running)'}); there is no ECS Exec.
 ` +
         `Its scratch directory: ${workDir}${exists ? '' : ' (not created yet)'}
 ` +
-        `Follow its output with \`stask logs ${taskId} --follow\`; \`stask exec ${taskId} --run\` opens a shell in that directory.
+        `Follow its output with \`stask logs ${taskId} --follow\`; \`stask exec ${taskId} --run [--command CMD]\` runs CMD (a shell by default) in that directory with the container's environment.
 `,
     );
   }
-  if (!exists) throw new CliError(`the scratch directory ${workDir} does not exist (the task has not started its work, or has ended)`, EXIT.conflict);
-  const child = spawn(process.env.SHELL || '/bin/sh', [], { stdio: 'inherit', cwd: workDir, env: { ...process.env, [ENV.taskId]: taskId, [ENV.workDir]: workDir, ...(taskArn ? { [ENV.ecsTaskArn]: taskArn } : {}) } });
-  const code = await new Promise<number>((done) => child.once('close', (c) => done(c ?? 1)));
-  if (code !== 0) throw new CliError(`the shell exited with ${code}`);
+  if (!ecsTaskId || !exists) throw new CliError(`the scratch directory ${workDir} does not exist (the task has not started its work, or has ended)`, EXIT.conflict);
+  const containerEnv = readWorkerEnv(workerEnvFileOf(scratch, ecsTaskId)) ?? {};
+  const [file, args] = options.command === undefined ? [process.env.SHELL || '/bin/sh', []] : ['/bin/sh', ['-c', options.command]];
+  const child = spawn(file, args, { stdio: 'inherit', cwd: workDir, env: { ...process.env, ...containerEnv, [ENV.taskId]: taskId, [ENV.workDir]: workDir } });
+  const code = await new Promise<number>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (c, signal) => done(c ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+  });
+  // The command's exit code is exec's (as with `docker exec`), without a message of stask's own.
+  ctx.exitCode = code;
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { ListQuery } from '../../../functions/core/registry.js';
 import type { CommandContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { InvalidListQueryError } from '../../../functions/core/errors.js';
+import { OTHER_LISTING_TOKEN } from '../../../functions/core/registry-page-token.js';
+import { MAX_RECENT_DAYS, RECENT_WINDOW_MS } from '../../../functions/core/registry-recent.js';
+import { CliError, UsageError } from '../errors.js';
 import { formatTaskList } from '../format.js';
 import { parseLimit, parseStatusOption, parseTime } from '../parse.js';
 
@@ -16,19 +19,26 @@ export interface LsOptions {
 
 /** The registry query of `ls`; throws UsageError (exit 2) for bad options. */
 export function listQueryOf(options: LsOptions, now: Date): ListQuery {
-  if (options.status === undefined && options.function === undefined && options.prefix === undefined) {
-    throw new UsageError('ls needs --status, --function or --prefix (listing queries an index; it never scans the table)');
+  // No filter: the most recent tasks of every function and status (a query per day bucket; the last day by default).
+  const all = options.status === undefined && options.function === undefined && options.prefix === undefined;
+  const since = options.since !== undefined ? parseTime(options.since, now, '--since') : undefined;
+  const until = options.until !== undefined ? parseTime(options.until, now, '--until') : undefined;
+  if (all && since !== undefined && Date.parse(until ?? now.toISOString()) - Date.parse(since) > MAX_RECENT_DAYS * RECENT_WINDOW_MS) {
+    throw new UsageError(`ls without --status, --function or --prefix spans at most ${MAX_RECENT_DAYS} days (one query per day): narrow --since, or filter`);
   }
   return {
+    ...(all ? { all: true } : {}),
     ...(options.status !== undefined ? { status: parseStatusOption(options.status) } : {}),
     ...(options.function !== undefined ? { function: options.function } : {}),
     ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
-    ...(options.since !== undefined ? { since: parseTime(options.since, now, '--since') } : {}),
-    ...(options.until !== undefined ? { until: parseTime(options.until, now, '--until') } : {}),
+    ...(since !== undefined ? { since } : {}),
+    ...(until !== undefined ? { until } : {}),
     ...(options.limit !== undefined ? { limit: parseLimit(options.limit) } : {}),
     ...(options.nextToken !== undefined ? { nextToken: options.nextToken } : {}),
   };
 }
+
+const OTHER_LISTING = '--next-token belongs to another listing: pass it with the same --status, --function and --prefix as the ls that printed it';
 
 /** `stask ls [--status S] [--function F] [--prefix P] [--since T] [--until T] [--limit N] [--next-token T]` */
 export async function ls(ctx: CommandContext, options: LsOptions): Promise<void> {
@@ -37,7 +47,15 @@ export async function ls(ctx: CommandContext, options: LsOptions): Promise<void>
   const page = await client.list(query).catch((error: unknown) => {
     // A token of another listing (another status, function or prefix) names a key of another index.
     if (query.nextToken !== undefined && (error as Error).name === 'ValidationException' && /starting key|ExclusiveStartKey/i.test((error as Error).message)) {
-      throw new UsageError('--next-token belongs to another listing: pass it with the same --status, --function and --prefix as the ls that printed it');
+      throw new UsageError(OTHER_LISTING);
+    }
+    if (error instanceof InvalidListQueryError && error.message === OTHER_LISTING_TOKEN) throw new UsageError(OTHER_LISTING);
+    // A data directory whose table was created before the index of the listing across functions (dynalite
+    // cannot add an index to a table): the other listings work; a new data directory has every index.
+    if (query.all && (error as Error).name === 'ValidationException' && /specified index/i.test((error as Error).message)) {
+      throw new CliError(
+        'this task table has no index of the listing across functions (it predates it): list with --status, --function or --prefix, or start `stask dev` on a new --data-dir',
+      );
     }
     throw error;
   });

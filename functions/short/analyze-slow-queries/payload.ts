@@ -48,3 +48,15 @@ export function parseAnalyzeSlowQueriesPayload(raw: unknown): AnalyzeSlowQueries
   });
   throw new InvalidPayloadError(problems.join('; '));
 }
+
+/**
+ * The payload schema as JSON Schema (draft-07), published by the construct and checked at submit: the zod
+ * schema's input side, and its "exactly one of log or s3" rule (a zod refinement, which JSON Schema cannot
+ * derive) as `oneOf`. The handler's parse above stays the authority (its messages, its `top` default).
+ */
+export function analyzeSlowQueriesJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(AnalyzeSlowQueriesPayloadSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }),
+    oneOf: [{ required: ['log'] }, { required: ['s3'] }],
+  };
+}

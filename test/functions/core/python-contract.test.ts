@@ -76,7 +76,7 @@ function viaPython(taskId: string, calls: readonly Call[]): Promise<void> {
 
 /** The record without what differs by nature: the task ID and the times. */
 function comparable(record: TaskRecord): unknown {
-  const { taskId: _id, idHead: _head, createdAt: _c, updatedAt: _u, startedAt: _s, endedAt: _e, heartbeatAt: _h, expiresAt: _x, payloadHash: _p, ...rest } = record;
+  const { taskId: _id, idHead: _head, createdAt: _c, createdDay: _day, updatedAt: _u, startedAt: _s, endedAt: _e, heartbeatAt: _h, expiresAt: _x, payloadHash: _p, ...rest } = record;
   return {
     ...rest,
     events: record.events.map(({ at: _at, ...e }) => ({ ...e, detail: e.detail?.replace(/in \d+ ms/, 'in N ms') })),

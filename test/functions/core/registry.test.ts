@@ -172,6 +172,62 @@ describe('list', () => {
     expect(both.tasks.map((t) => t.taskId).sort()).toEqual(['my1-480P-mp4', 'my2-480P-mp4']);
   });
 
+  it('lists every function and status newest first across day buckets, a page at a time (all)', async () => {
+    // Prepare: 30 tasks of three functions, 2 hours apart from Nov 18 12:00 to Nov 20 22:00 (three UTC days), some started.
+    const { registry, setNow } = clockedRegistry(await createTaskTable(dynamo));
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      setNow(new Date(Date.parse('2026-11-18T12:00:00.000Z') + i * 2 * 3_600_000).toISOString());
+      const id = `r${String(i).padStart(2, '0')}`;
+      ids.push(id);
+      await registry.create(input(id, { function: ['analyze-slow-queries', 'transcode', 'always-fails'][i % 3] ?? 'x' }));
+    }
+    for (let i = 0; i < 30; i += 4) await registry.start(`r${String(i).padStart(2, '0')}`, { executionRef: `e${i}` });
+    setNow('2026-11-20T23:00:00.000Z');
+
+    // Act: the default window (the last day: since Nov 19 23:00), pages of 4, and a wide window in pages of 7.
+    const pageThrough = async (query: Parameters<TaskRegistry['list']>[0]): Promise<{ seen: string[]; pages: number }> => {
+      const seen: string[] = [];
+      let nextToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await registry.list({ ...query, ...(nextToken ? { nextToken } : {}) });
+        seen.push(...page.tasks.map((t) => t.taskId));
+        nextToken = page.nextToken;
+        pages++;
+      } while (nextToken && pages < 50);
+      return { seen, pages };
+    };
+    const lastDay = await pageThrough({ all: true, limit: 4 });
+    const everything = await pageThrough({ all: true, since: '2026-11-18T00:00:00Z', limit: 7 });
+
+    // Assess: created after Nov 19 23:00 are r18 (Nov 20 00:00) .. r29 (Nov 20 22:00); newest first, every status.
+    expect(lastDay.seen).toEqual(ids.slice(18).reverse());
+    expect(lastDay.pages).toBeGreaterThanOrEqual(3); // a page that fills exactly at the end may be followed by an empty one, as on DynamoDB
+    expect(everything.seen).toEqual([...ids].reverse());
+    expect(everything.pages).toBeGreaterThanOrEqual(5);
+    const page = await registry.list({ all: true, limit: 5 });
+    expect(page.tasks[0]).toMatchObject({ taskId: 'r29', function: 'always-fails', status: 'QUEUED', payload: { log: 'x' } });
+    expect(page.tasks.find((t) => t.taskId === 'r28')?.status).toBe('RUNNING');
+    expect(new Set(page.tasks.map((t) => t.function)).size).toBe(3);
+  });
+
+  it('refuses a token of another listing, and a window of more days than it queries', async () => {
+    const { registry, setNow } = clockedRegistry(await createTaskTable(dynamo));
+    for (let i = 0; i < 3; i++) {
+      setNow(`2026-11-20T10:0${i}:00.000Z`);
+      await registry.create(input(`t${i}`));
+    }
+    const all = await registry.list({ all: true, limit: 1 });
+    const byStatus = await registry.list({ status: 'QUEUED', limit: 1 });
+
+    await expect(registry.list({ status: 'QUEUED', nextToken: all.nextToken })).rejects.toThrow(/another listing/);
+    await expect(registry.list({ all: true, nextToken: byStatus.nextToken })).rejects.toThrow(/another listing/);
+    await expect(registry.list({ prefix: 't', nextToken: byStatus.nextToken })).rejects.toThrow(/another listing/);
+    await expect(registry.list({ all: true, since: '2020-01-01T00:00:00Z' })).rejects.toThrow(/at most 400 days/);
+    expect((await registry.list({ all: true, since: '2026-11-20T10:01:00Z', limit: 1, nextToken: all.nextToken })).tasks.map((t) => t.taskId)).toEqual(['t1']);
+  });
+
   it('rejects list queries it cannot answer with a query', async () => {
     const registry = new TaskRegistry(dynamo.doc, await createTaskTable(dynamo));
     await expect(registry.list({})).rejects.toThrow(/never scans/);
