@@ -24,6 +24,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers
 import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
+import { LOCAL_TRACING_ENV } from './tracing-env.js';
 
 /**
  * How soon after start each schedule rule first fires (then at its rate): soon, so that restarts in a row
@@ -116,6 +117,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let sfnEndpoint = '';
     const baseEnv = (): Record<string, string> => ({
       ...servers.env,
+      ...LOCAL_TRACING_ENV,
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
       ...(sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: sfnEndpoint } : {}),

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DestinationRecord } from '../../functions/core/destination-record.js';
 import type { TaskClient } from '../../functions/core/task-client.js';
 import { startPlatform, type Platform } from '../../local/platform.js';
+import { LOCAL_TRACING_ENV } from '../../local/tracing-env.js';
 import { synthMisbehavingStack } from './fixtures/misbehaving-stack.js';
 import { waitFor, waitForTerminal } from './support.js';
 
@@ -52,6 +53,10 @@ async function failureRecordFor(taskId: string): Promise<DestinationRecord> {
 }
 
 describe('isolation of misbehaving tasks', () => {
+  it('gives its execution environments tracing off (no X-Ray daemon here; see test/local/tracing-env.test.ts)', () => {
+    expect(platform.env).toMatchObject(LOCAL_TRACING_ENV);
+  });
+
   it('a task that throws: FAILED with its error after the retry, and a RetriesExhausted record', async () => {
     await client.submit({ task: 'misbehave', id: 'iso_throw', payload: { mode: 'throw' } });
 
