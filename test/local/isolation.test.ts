@@ -99,10 +99,11 @@ describe('isolation of misbehaving tasks', () => {
   });
 
   it('runs 200 concurrent invokes carrying 50 distinct IDs as exactly 50 tasks and 50 executions', async () => {
+    // Prepare: the steady task (the handler of misbehave, a 60-s timeout): dedup is the subject, not the timeout.
     const ids = Array.from({ length: 50 }, (_, i) => `burst_${String(i).padStart(2, '0')}`);
 
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => client.submit({ task: 'misbehave', id: ids[i % 50], payload: { mode: 'ok' } })),
+      Array.from({ length: 200 }, (_, i) => client.submit({ task: 'steady', id: ids[i % 50], payload: { mode: 'ok' } })),
     );
     const tasks = await Promise.all(ids.map((id) => waitForTerminal(client, id)));
 
@@ -110,7 +111,7 @@ describe('isolation of misbehaving tasks', () => {
     const listed = await client.list({ prefix: 'burst_', limit: 1000 });
     expect(listed.tasks.map((t) => t.taskId)).toEqual(ids);
     expect(tasks.every((t) => t.status === 'SUCCEEDED' && t.attempts === 1 && t.attemptRefs?.length === 1)).toBe(true);
-    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).misbehave?.logGroupName ?? '';
+    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).steady?.logGroupName ?? '';
     const starts = platform.logs.read(logGroup).filter((e) => e.message.includes('misbehave: mode ok for task burst_'));
     expect(starts).toHaveLength(50);
   });
