@@ -12,7 +12,7 @@ import { DirectoryEventStore } from './lambda/event-store.js';
 import { startInvokeApi } from './lambda/invoke-api.js';
 import { LocalLambdaService, type Handler, type LocalFunction } from './lambda/lambda-service.js';
 import { pythonRunner } from './lambda/python-runner.js';
-import { WORKER_INIT_TIMEOUT_SECONDS, workerFunction } from './lambda/worker-function.js';
+import { workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
 import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
@@ -25,6 +25,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers
 import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
 import { readTemplate, type CfnTemplate } from './template.js';
+import { LOCAL_TRACING_ENV } from './tracing-env.js';
 
 /**
  * How soon after start each schedule rule first fires (then at its rate): soon, so that restarts in a row
@@ -117,6 +118,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     let sfnEndpoint = '';
     const baseEnv = (): Record<string, string> => ({
       ...servers.env,
+      ...LOCAL_TRACING_ENV,
       AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logsApi.endpoint,
       ...(sfnEndpoint ? { AWS_ENDPOINT_URL_SFN: sfnEndpoint } : {}),
@@ -131,9 +133,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       handler: workers[i] as Handler,
       retryAttempts: spec.retryAttempts,
       maxEventAgeSeconds: spec.maxEventAgeSeconds,
+      // The worker or Python runner enforces it, from the end of init (a cold environment after a restart takes seconds).
       timeoutSeconds: spec.timeoutSeconds,
-      // The worker enforces the timeout from the end of init (a cold environment after a restart takes seconds).
-      initAllowanceSeconds: WORKER_INIT_TIMEOUT_SECONDS,
       memoryMb: spec.memoryMb,
       ...(spec.reservedConcurrency !== undefined ? { reservedConcurrency: spec.reservedConcurrency } : {}),
       ...(spec.successQueueUrl ? { successQueueUrl: spec.successQueueUrl } : {}),

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 
 /**
@@ -97,11 +98,11 @@ export interface FargateRunTaskProps {
 export function fargateRunTask(scope: Construct, id: string, props: FargateRunTaskProps): tasks.EcsRunTask {
   const work = props.work;
   const environment: tasks.TaskEnvironmentVariable[] = [
-    { name: 'TASK_ID', value: sfn.JsonPath.stringAt('$.taskId') },
-    { name: 'TASK_NAME', value: props.taskName },
-    { name: 'TASK_PAYLOAD', value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.payload')) },
-    { name: 'EXECUTION_REF', value: sfn.JsonPath.stringAt('$$.Execution.Id') },
-    { name: 'TASK_TABLE_NAME', value: props.table.tableName },
+    { name: ENV.taskId, value: sfn.JsonPath.stringAt('$.taskId') },
+    { name: ENV.taskName, value: props.taskName },
+    { name: ENV.taskPayload, value: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.payload')) },
+    { name: ENV.executionRef, value: sfn.JsonPath.stringAt('$$.Execution.Id') },
+    { name: ENV.taskTableName, value: props.table.tableName },
     ...Object.entries(work.environment ?? {}).map(([name, value]) => ({ name, value })),
     ...(props.environment ?? []),
   ];

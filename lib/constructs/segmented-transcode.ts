@@ -5,7 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/core/facts.js';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { fargateRunTask, TRANSIENT_DYNAMODB_ERRORS } from './long-task.js';
 import type { FargateWork } from './long-task.js';
 
@@ -28,6 +28,29 @@ export interface SegmentedTranscodeProps {
    * @default - `segments`
    */
   readonly maxConcurrency?: number;
+}
+
+/** The segment sizes of a TranscodeTask, validated (they reach the container in both modes). */
+export interface SegmentSizes {
+  readonly segments: number;
+  readonly minDurationSeconds: number;
+  readonly maxConcurrency: number;
+}
+
+export function segmentSizes(props: SegmentedTranscodeProps | undefined): SegmentSizes {
+  const segments = props?.segments ?? DEFAULTS.segmentCount;
+  if (!Number.isInteger(segments) || segments < 1 || segments > 100) {
+    throw new Error(`TranscodeTask: segmented.segments must be an integer from 1 to 100, got ${segments}`);
+  }
+  const minDurationSeconds = props?.minDurationSeconds ?? DEFAULTS.segmentMinDurationSeconds;
+  if (!Number.isInteger(minDurationSeconds) || minDurationSeconds < 0) {
+    throw new Error(`TranscodeTask: segmented.minDurationSeconds must be a whole number of seconds >= 0, got ${minDurationSeconds}`);
+  }
+  const maxConcurrency = props?.maxConcurrency ?? segments;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 40) {
+    throw new Error(`TranscodeTask: segmented.maxConcurrency must be an integer from 1 to 40, got ${maxConcurrency}`);
+  }
+  return { segments, minDurationSeconds, maxConcurrency };
 }
 
 /** State names of segmented mode (inside `Run the work`). Never rename them. */

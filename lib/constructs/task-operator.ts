@@ -9,7 +9,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
-import { PAYLOADS_KEY_PATTERN } from './transcode-task.js';
+import { PAYLOADS_KEY_PATTERN } from './transcoder-image.js';
 
 /** What `stask` works against in a stack. */
 export interface OperatedResources {

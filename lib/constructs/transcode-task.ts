@@ -3,53 +3,29 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import {
-  DEFAULT_ECS_TIMEOUT,
-  grantRunTaskOnTaskDefinitionArn,
-  LongTask,
-} from './long-task.js';
-import type { FargateWork } from './long-task.js';
 import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
-import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
-import { segmentedWork, type SegmentedTranscodeProps } from './segmented-transcode.js';
-
-export { SEGMENTED_STATES, type SegmentedTranscodeProps } from './segmented-transcode.js';
+import { DEFAULT_ECS_TIMEOUT, grantRunTaskOnTaskDefinitionArn, LongTask, type FargateWork } from './long-task.js';
+import { segmentedWork, segmentSizes, type SegmentedTranscodeProps } from './segmented-transcode.js';
 import { PROJECT_ROOT } from './task-function.js';
+import {
+  PAYLOADS_KEY_PATTERN,
+  SCRATCH_DIR,
+  TRANSCODE_LOG_STREAM_PREFIX,
+  TRANSCODER_CONTAINER_NAME,
+  TRANSCODER_DOCKERFILE,
+  TRANSCODER_IMAGE_EXCLUDE,
+  TRANSCODER_USER,
+  TRANSCODER_WORKER,
+} from './transcoder-image.js';
+import { acknowledgeTranscoderFindings, grantExecuteCommand } from './transcoder-permissions.js';
 
 export { LOCAL_COMMAND_METADATA };
-/** The transcoder worker (TypeScript, run by the embedded platform as a host child process). */
-export const TRANSCODER_WORKER = 'functions/long/transcoder/worker.ts';
-/** The transcoder image's Dockerfile, relative to the build context (the repository root). */
-export const TRANSCODER_DOCKERFILE = 'functions/long/transcoder/Dockerfile';
-/** Where the worker keeps inputs and outputs (`WORK_DIR`): a bind mount on the task's ephemeral storage. */
-export const SCRATCH_DIR = '/scratch';
-/** awslogs stream prefix: streams are `transcode/<container name>/<ECS task ID>`. */
-export const TRANSCODE_LOG_STREAM_PREFIX = 'transcode';
-/** The image's unprivileged user (functions/long/transcoder/Dockerfile: `transcoder`, owner of /scratch). */
-export const TRANSCODER_USER = '10001:10001';
-/** The container's name (the middle part of its log stream names). */
-export const TRANSCODER_CONTAINER_NAME = 'transcoder';
-/** Payload claim-check objects (functions/core/payload.ts: `payloads/<taskId>/<sha256>.json`). */
-export const PAYLOADS_KEY_PATTERN = 'payloads/*';
-
-/**
- * The image build context is the repository root, staged with only what the image build reads (the same
- * list as functions/long/transcoder/Dockerfile.dockerignore): the asset stays small and its hash, hence the
- * image, changes only when the worker, the task model it imports or the dependencies change.
- */
-export const TRANSCODER_IMAGE_EXCLUDE: readonly string[] = [
-  '**',
-  '!package.json',
-  '!package-lock.json',
-  '!tsconfig.json',
-  '!functions/core/**',
-  '!functions/long/transcoder/**',
-];
+export { SEGMENTED_STATES, type SegmentedTranscodeProps } from './segmented-transcode.js';
+export * from './transcoder-image.js';
 
 const MIN_EPHEMERAL_GIB = 21;
 const MAX_EPHEMERAL_GIB = 200;
@@ -207,18 +183,7 @@ export class TranscodeTask extends Construct {
         `TranscodeTask: ephemeralStorageGiB must be an integer from ${MIN_EPHEMERAL_GIB} to ${MAX_EPHEMERAL_GIB}, got ${ephemeralStorageGiB}`,
       );
     }
-    const segmentCount = props.segmented?.segments ?? DEFAULTS.segmentCount;
-    if (!Number.isInteger(segmentCount) || segmentCount < 1 || segmentCount > 100) {
-      throw new Error(`TranscodeTask: segmented.segments must be an integer from 1 to 100, got ${segmentCount}`);
-    }
-    const segmentMinSeconds = props.segmented?.minDurationSeconds ?? DEFAULTS.segmentMinDurationSeconds;
-    if (!Number.isInteger(segmentMinSeconds) || segmentMinSeconds < 0) {
-      throw new Error(`TranscodeTask: segmented.minDurationSeconds must be a whole number of seconds >= 0, got ${segmentMinSeconds}`);
-    }
-    const maxConcurrency = props.segmented?.maxConcurrency ?? segmentCount;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 40) {
-      throw new Error(`TranscodeTask: segmented.maxConcurrency must be an integer from 1 to 40, got ${maxConcurrency}`);
-    }
+    const sizes = segmentSizes(props.segmented);
     const timeout = props.timeout ?? DEFAULT_ECS_TIMEOUT;
     const enableExecuteCommand = props.enableExecuteCommand ?? true;
 
@@ -262,8 +227,8 @@ export class TranscodeTask extends Construct {
         [ENV.payloadBucketName]: props.payloadBucket.bucketName,
         ...(props.uploadPrefix ? { [ENV.mediaUploadPrefix]: props.uploadPrefix } : {}),
         [ENV.workDir]: SCRATCH_DIR,
-        [ENV.segmentMinDurationSeconds]: String(segmentMinSeconds),
-        [ENV.segmentCount]: String(segmentCount),
+        [ENV.segmentMinDurationSeconds]: String(sizes.minDurationSeconds),
+        [ENV.segmentCount]: String(sizes.segments),
         // The TaskSweeper's heartbeat interval: two missed beats and the task is resolved without the worker.
         [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
         [ENV.workerMode]: 'transcode',
@@ -302,7 +267,7 @@ export class TranscodeTask extends Construct {
       timeout,
       logRetention: props.logRetention,
       work: props.segmented
-        ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency }) }
+        ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency: sizes.maxConcurrency }) }
         : { fargate },
     });
 
@@ -313,9 +278,16 @@ export class TranscodeTask extends Construct {
     // Outputs go wherever the payload's output_dir says; no delete: an output is written, never removed.
     props.mediaBucket.grantPut(taskRole);
     props.payloadBucket.grantRead(taskRole, PAYLOADS_KEY_PATTERN);
-    if (enableExecuteCommand) this.grantExecuteCommand(props.cluster, taskRole);
+    if (enableExecuteCommand) grantExecuteCommand(props.cluster, taskRole);
 
-    this.acknowledgeFindings(props, image, enableExecuteCommand);
+    acknowledgeTranscoderFindings(this, {
+      taskDefinition: this.taskDefinition,
+      image,
+      enableExecuteCommand,
+      table: props.table,
+      mediaBucket: props.mediaBucket,
+      payloadBucket: props.payloadBucket,
+    });
   }
 
   private linuxParameters(): ecs.LinuxParameters {
@@ -327,92 +299,5 @@ export class TranscodeTask extends Construct {
   /** The state machine of the transcode task. */
   public get stateMachine() {
     return this.longTask.stateMachine;
-  }
-
-  private grantExecuteCommand(cluster: ecs.ICluster, taskRole: iam.IRole): void {
-    // What ECS Exec needs in the task (the statements CDK adds for a service with enableExecuteCommand).
-    taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'ssmmessages:CreateControlChannel',
-          'ssmmessages:CreateDataChannel',
-          'ssmmessages:OpenControlChannel',
-          'ssmmessages:OpenDataChannel',
-        ],
-        resources: ['*'],
-      }),
-    );
-    // Sessions encrypted with the cluster's key: the agent in the task decrypts the data channel with it.
-    cluster.executeCommandConfiguration?.kmsKey?.grantDecrypt(taskRole);
-    const execLogGroup = cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
-    if (execLogGroup) {
-      taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: ['*'] }));
-      taskRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
-          resources: [`${execLogGroup.logGroupRef.logGroupArn}`],
-        }),
-      );
-    }
-  }
-
-  private acknowledgeFindings(props: TranscodeTaskProps, image: ecs.ContainerImage, enableExecuteCommand: boolean): void {
-    const taskRole = this.taskDefinition.taskRole;
-    acknowledgeNag(
-      this.taskDefinition,
-      'AwsSolutions-ECS2',
-      'The container environment holds generated resource names (table, buckets) and non-secret tuning ' +
-        '(WORK_DIR, segment sizes, heartbeat): configuration the worker reads once at start, per Convention 3. ' +
-        'There are no secrets; one would go through the container definition\'s `secrets` instead.',
-    );
-    if (enableExecuteCommand) {
-      acknowledgeNag(
-        taskRole,
-        iam5ResourceFinding(this, '*'),
-        'ECS Exec: ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel and ' +
-          'logs:DescribeLogGroups support no resource-level permissions (the statements CDK adds for a service ' +
-          'with enableExecuteCommand); the session log writes are scoped to the ECS Exec log group.',
-      );
-    }
-    if (image instanceof ecs.AssetImage || image instanceof ecs.EcrImage) {
-      const executionRole = this.taskDefinition.obtainExecutionRole();
-      acknowledgeNag(
-        executionRole,
-        iam5ResourceFinding(this, '*'),
-        'ecr:GetAuthorizationToken, added by the ECR image grant, supports no resource-level permissions; the ' +
-          'image pull actions (BatchGetImage, GetDownloadUrlForLayer) are scoped to the image repository.',
-      );
-    }
-    acknowledgeNag(
-      taskRole,
-      iam5ResourceFinding(this, props.table.tableArn, '/index/*'),
-      'grantReadWriteData on the task registry: the worker reads its record and writes heartbeats, progress and ' +
-        "its result; the wildcard only spans that one table's indexes.",
-    );
-    acknowledgeNag(
-      taskRole,
-      iam5ResourceFinding(this, props.mediaBucket.bucketArn, '/*'),
-      'grantRead and grantPut on the media bucket: input keys and output directories come from the task payload ' +
-        '(uploads, caller-chosen output_dir) at run time; the wildcard only spans objects of that one bucket.',
-    );
-    acknowledgeNag(
-      taskRole,
-      iam5ResourceFinding(this, props.payloadBucket.bucketArn, `/${PAYLOADS_KEY_PATTERN}`),
-      'grantRead on the payload bucket, restricted to payloads/: claim-checked payload keys are derived from task ' +
-        'IDs and content hashes at run time.',
-    );
-    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) {
-      acknowledgeNag(
-        taskRole,
-        iam5ActionFinding(action),
-        `${action} comes from grantRead on the media and payload buckets (read-only actions, resources scoped to those buckets).`,
-      );
-    }
-    acknowledgeNag(
-      taskRole,
-      iam5ActionFinding('s3:Abort*'),
-      's3:Abort* (AbortMultipartUpload) comes from grantPut on the media bucket: multi-GB outputs are uploaded in ' +
-        'parts, and a failed upload must be abortable.',
-    );
   }
 }

@@ -16,15 +16,12 @@ export interface LocalFunction {
   readonly retryAttempts?: number;
   /** EventInvokeConfig MaximumEventAgeInSeconds. @default 21600 */
   readonly maxEventAgeSeconds?: number;
-  /** @default 3 (Lambda's default) */
-  readonly timeoutSeconds?: number;
   /**
-   * How long the handler may spend starting an execution environment before the function timeout counts:
-   * a handler that runs environments (worker threads, Python runtimes) enforces the timeout itself from the
-   * end of init, as Lambda does, and stops the work when it fires; the service's own timer is then only a
-   * backstop. @default 0 (the service's timer is the timeout)
+   * The function timeout, given to the handler's context (`getRemainingTimeInMillis`). The handler enforces
+   * it: one that runs execution environments (worker threads, Python runtimes) counts it from the end of
+   * init, as Lambda does, and ends the environment when it fires. @default 3 (Lambda's default)
    */
-  readonly initAllowanceSeconds?: number;
+  readonly timeoutSeconds?: number;
   readonly memoryMb?: number;
   /** ReservedConcurrentExecutions; 0 throttles every event until it expires, as on AWS. */
   readonly reservedConcurrency?: number;
@@ -127,7 +124,7 @@ export class LocalLambdaService implements TaskInvoker {
     if (!fn) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'ResourceNotFoundException' });
     const requestId = randomUUID();
     try {
-      return { ok: true, result: await withTimeout(fn.handler(payload, this.context(fn, requestId)), guardSeconds(fn), requestId), requestId };
+      return { ok: true, result: await fn.handler(payload, this.context(fn, requestId)), requestId };
     } catch (error) {
       return { ok: false, error: toErrorLike(error), requestId };
     }
@@ -205,7 +202,7 @@ export class LocalLambdaService implements TaskInvoker {
     this.store.save(event);
     let result: unknown;
     try {
-      result = await withTimeout(fn.handler(event.payload, this.context(fn, event.requestId)), guardSeconds(fn), event.requestId);
+      result = await fn.handler(event.payload, this.context(fn, event.requestId));
     } catch (error) {
       if (this.closed) return; // the platform is stopping: the stored in-flight attempt is resolved at the next start
       event.inFlight = false;
@@ -271,21 +268,4 @@ export class LocalLambdaService implements TaskInvoker {
       succeed: () => undefined,
     };
   }
-}
-
-/** Lambda's timeout error; worker-hosted functions are also terminated at their timeout. */
-/** The service's timer: the function timeout, after the init allowance of a handler that enforces it itself. */
-function guardSeconds(fn: LocalFunction): number {
-  return (fn.timeoutSeconds ?? 3) + (fn.initAllowanceSeconds ?? 0);
-}
-
-function withTimeout<T>(promise: Promise<T>, seconds: number, requestId: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`${requestId} Task timed out after ${seconds.toFixed(2)} seconds`), { name: 'Sandbox.Timedout' })),
-      seconds * 1000,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,6 @@
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+// AWS::DynamoDB::Table → a dynalite table with the template's keys and indexes.
+import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ResourceProvisioner } from './provisioner.js';
 
 /** The subset of AWS::DynamoDB::Table properties that shape a table locally. */
 export interface CfnTableProperties {
@@ -35,4 +37,21 @@ export function createTableInputFromCfn(tableName: string, props: CfnTableProper
         }
       : {}),
   };
+}
+
+export const dynamoTable: ResourceProvisioner = {
+  create: async (id, resource, ctx) => {
+    await createTable(ctx.clients.dynamodb, id, resource.Properties as unknown as CfnTableProperties);
+    return { ref: id, attributes: { Arn: `arn:aws:dynamodb:${ctx.resolve.region}:${ctx.resolve.accountId}:table/${id}` } };
+  },
+  provision: () => 'dynalite table',
+};
+
+async function createTable(client: DynamoDBClient, name: string, props: CfnTableProperties): Promise<void> {
+  try {
+    await client.send(new CreateTableCommand(createTableInputFromCfn(name, props)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error; // persisted from an earlier run
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }

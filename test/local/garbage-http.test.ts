@@ -1,28 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerlessTaskStack } from '../../lib/serverless-task-stack.js';
-import { startPlatform, type Platform, type PlatformEndpoints } from '../../local/platform.js';
+import { describe, expect, it } from 'vitest';
+import type { Platform, PlatformEndpoints } from '../../local/platform.js';
+import { synthServerlessTaskStack, usePlatform } from '../support/embedded-platform.js';
 
 // Garbage over raw TCP to every API the platform serves: each answers in its own error shape and keeps
 // serving; a 50 MB body is refused from its Content-Length, before a byte of it is sent.
-let cdkOut: string;
 let platform: Platform;
-
-beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-  const app = new App({ outdir: cdkOut });
-  new ServerlessTaskStack(app, 'ServerlessTask');
-  app.synth();
-  platform = await startPlatform({ root: process.cwd(), cdkOut, synth: false, functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } });
-});
-afterAll(async () => {
-  await platform.close();
-  rmSync(cdkOut, { recursive: true, force: true });
-});
+usePlatform(
+  { synth: synthServerlessTaskStack, tempPrefix: 'cdk-out-', platform: { functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } } },
+  (started) => (platform = started.platform),
+);
 
 interface RawResponse {
   readonly status: number;

@@ -1,62 +1,42 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DestinationRecord } from '../../functions/core/destination-record.js';
+import { describe, expect, it } from 'vitest';
 import type { TaskClient } from '../../functions/core/task-client.js';
-import { startPlatform, type Platform } from '../../local/platform.js';
+import type { Platform } from '../../local/platform.js';
+import { LOCAL_TRACING_ENV } from '../../local/tracing-env.js';
 import { synthMisbehavingStack } from './fixtures/misbehaving-stack.js';
 import { waitFor, waitForTerminal } from './support.js';
+import { failureRecordFor, usePlatform } from '../support/embedded-platform.js';
 
 // Each invocation runs in its own worker thread: a task that throws, exits the process, outlives its
 // timeout or its memory size ends FAILED with a failure record, and the platform keeps serving.
-let cdkOut: string;
 let platform: Platform;
 let client: TaskClient;
-
-beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-misbehaving-'));
-  synthMisbehavingStack(cdkOut);
-  platform = await startPlatform({
-    root: process.cwd(),
-    cdkOut,
-    stackName: 'Misbehaving',
-    synth: false,
-    retryDelayScale: 0.001,
-    scheduleScale: 0.02, // the sweeper's rate(1 minute) every 1.2 s
-    functionEnv: { TASK_HEARTBEAT_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
-  });
-  client = platform.taskClient();
-});
-afterAll(async () => {
-  await platform.close();
-  rmSync(cdkOut, { recursive: true, force: true });
-});
-
-async function failureRecordFor(taskId: string): Promise<DestinationRecord> {
-  const url = platform.outputs.FailureQueueUrl ?? '';
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const out = await platform.servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
-    for (const m of out.Messages ?? []) {
-      const record = JSON.parse(m.Body ?? '{}') as DestinationRecord;
-      if (record.taskId === taskId) {
-        await platform.servers.sqs.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
-        return record;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no failure record for ${taskId}`);
-}
+usePlatform(
+  {
+    synth: synthMisbehavingStack,
+    tempPrefix: 'cdk-out-misbehaving-',
+    platform: {
+      stackName: 'Misbehaving',
+      retryDelayScale: 0.001,
+      scheduleScale: 0.02, // the sweeper's rate(1 minute) every 1.2 s
+      functionEnv: { TASK_HEARTBEAT_SECONDS: '1', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    },
+  },
+  (started) => {
+    platform = started.platform;
+    client = platform.taskClient();
+  },
+);
 
 describe('isolation of misbehaving tasks', () => {
+  it('gives its execution environments tracing off (no X-Ray daemon here; see test/local/tracing-env.test.ts)', () => {
+    expect(platform.env).toMatchObject(LOCAL_TRACING_ENV);
+  });
+
   it('a task that throws: FAILED with its error after the retry, and a RetriesExhausted record', async () => {
     await client.submit({ task: 'misbehave', id: 'iso_throw', payload: { mode: 'throw' } });
 
     const task = await waitForTerminal(client, 'iso_throw');
-    const record = await failureRecordFor('iso_throw');
+    const record = await failureRecordFor(platform, 'iso_throw');
 
     expect(task).toMatchObject({ status: 'FAILED', attempts: 2, error: { type: 'Error', message: 'misbehave: thrown on purpose' } });
     expect(record.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 2 });
@@ -67,7 +47,7 @@ describe('isolation of misbehaving tasks', () => {
     await client.submit({ task: 'misbehave', id: 'iso_exit', payload: { mode: 'exit' } });
 
     const task = await waitForTerminal(client, 'iso_exit');
-    const record = await failureRecordFor('iso_exit');
+    const record = await failureRecordFor(platform, 'iso_exit');
 
     expect(task.status).toBe('FAILED');
     expect(task.error?.type).toBe('HeartbeatLapsed');
@@ -80,7 +60,7 @@ describe('isolation of misbehaving tasks', () => {
     await client.submit({ task: 'misbehave', id: 'iso_hang', payload: { mode: 'hang' } });
 
     const task = await waitForTerminal(client, 'iso_hang');
-    const record = await failureRecordFor('iso_hang');
+    const record = await failureRecordFor(platform, 'iso_hang');
 
     expect(task).toMatchObject({ status: 'FAILED', error: { type: 'Timeout' } });
     expect(['Timeout', 'Sandbox.Timedout']).toContain((record.responsePayload as { errorType: string }).errorType);
@@ -90,7 +70,7 @@ describe('isolation of misbehaving tasks', () => {
     await client.submit({ task: 'misbehave', id: 'iso_oom', payload: { mode: 'oom' } });
 
     const task = await waitForTerminal(client, 'iso_oom');
-    const record = await failureRecordFor('iso_oom');
+    const record = await failureRecordFor(platform, 'iso_oom');
 
     expect(task.status).toBe('FAILED');
     expect(task.error?.type).toBe('HeartbeatLapsed');
@@ -103,7 +83,7 @@ describe('isolation of misbehaving tasks', () => {
 
     const stopping = await client.stop('iso_stop');
     const task = await waitForTerminal(client, 'iso_stop');
-    const record = await failureRecordFor('iso_stop');
+    const record = await failureRecordFor(platform, 'iso_stop');
 
     expect(stopping.status).toBe('STOPPING');
     expect(task).toMatchObject({ status: 'STOPPED', error: { type: 'TaskStopped' } });
@@ -119,10 +99,11 @@ describe('isolation of misbehaving tasks', () => {
   });
 
   it('runs 200 concurrent invokes carrying 50 distinct IDs as exactly 50 tasks and 50 executions', async () => {
+    // Prepare: the steady task (the handler of misbehave, a 60-s timeout): dedup is the subject, not the timeout.
     const ids = Array.from({ length: 50 }, (_, i) => `burst_${String(i).padStart(2, '0')}`);
 
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => client.submit({ task: 'misbehave', id: ids[i % 50], payload: { mode: 'ok' } })),
+      Array.from({ length: 200 }, (_, i) => client.submit({ task: 'steady', id: ids[i % 50], payload: { mode: 'ok' } })),
     );
     const tasks = await Promise.all(ids.map((id) => waitForTerminal(client, id)));
 
@@ -130,7 +111,7 @@ describe('isolation of misbehaving tasks', () => {
     const listed = await client.list({ prefix: 'burst_', limit: 1000 });
     expect(listed.tasks.map((t) => t.taskId)).toEqual(ids);
     expect(tasks.every((t) => t.status === 'SUCCEEDED' && t.attempts === 1 && t.attemptRefs?.length === 1)).toBe(true);
-    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).misbehave?.logGroupName ?? '';
+    const logGroup = (JSON.parse(platform.outputs.TaskFunctions ?? '{}') as Record<string, { logGroupName: string }>).steady?.logGroupName ?? '';
     const starts = platform.logs.read(logGroup).filter((e) => e.message.includes('misbehave: mode ok for task burst_'));
     expect(starts).toHaveLength(50);
   });

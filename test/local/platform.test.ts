@@ -1,32 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TaskClient } from '../../functions/core/task-client.js';
-import { ServerlessTaskStack } from '../../lib/serverless-task-stack.js';
-import { startPlatform, type Platform } from '../../local/platform.js';
+import type { Platform } from '../../local/platform.js';
 import { provisionStack } from '../../local/provisioner.js';
 import type { CfnTemplate } from '../../local/template.js';
+import { synthServerlessTaskStack, usePlatform } from '../support/embedded-platform.js';
 
 // The real stack, synthesized and bundled into a temporary cdk.out, provisioned on the embedded servers:
 // the functions that run here are the esbuild bundles that deploy.
 let cdkOut: string;
 let platform: Platform;
 let client: TaskClient;
-
-beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-  const app = new App({ outdir: cdkOut });
-  new ServerlessTaskStack(app, 'ServerlessTask');
-  app.synth();
-  platform = await startPlatform({ root: process.cwd(), cdkOut, synth: false, retryDelayScale: 0, functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } });
-  client = platform.taskClient();
-});
-afterAll(async () => {
-  await platform.close();
-  rmSync(cdkOut, { recursive: true, force: true });
-});
+usePlatform(
+  { synth: synthServerlessTaskStack, tempPrefix: 'cdk-out-', platform: { retryDelayScale: 0, functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } } },
+  (started) => {
+    ({ platform, cdkOut } = started);
+    client = platform.taskClient();
+  },
+);
 
 describe('the stack hosted from cdk.out', () => {
   it('provisions every resource the template declares and names what serves it', () => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -8,12 +5,13 @@ import { App, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ShortTask } from '../../lib/constructs/short-task.js';
 import { TaskSweeper } from '../../lib/constructs/task-sweeper.js';
-import { startPlatform, type Platform } from '../../local/platform.js';
+import type { Platform } from '../../local/platform.js';
 import { INERT_TYPES, provisionStack } from '../../local/provisioner.js';
 import { readTemplate, type CfnTemplate } from '../../local/template.js';
+import { usePlatform } from '../support/embedded-platform.js';
 import { addTaskFoundation, addTaskFunctionsOutput } from '../support/task-stack.js';
 
 // A stack with every resource type the project uses, state machine included, provisioned completely.
@@ -52,15 +50,10 @@ function synthEveryType(outdir: string): void {
   app.synth();
 }
 
-beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-every-type-'));
-  synthEveryType(cdkOut);
-  platform = await startPlatform({ root: process.cwd(), cdkOut, stackName: 'EveryType', synth: false, functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT' } });
-});
-afterAll(async () => {
-  await platform.close();
-  rmSync(cdkOut, { recursive: true, force: true });
-});
+usePlatform(
+  { synth: synthEveryType, tempPrefix: 'cdk-out-every-type-', platform: { stackName: 'EveryType', functionEnv: { POWERTOOLS_LOG_LEVEL: 'SILENT' } } },
+  (started) => ({ platform, cdkOut } = started),
+);
 
 describe('the template reader', () => {
   it('provisions every resource of a stack that uses every type the project uses, and says what serves it', () => {

@@ -1,57 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DestinationRecord } from '../../functions/core/destination-record.js';
+import { describe, expect, it } from 'vitest';
 import type { TaskClient } from '../../functions/core/task-client.js';
-import { startPlatform, type Platform } from '../../local/platform.js';
+import type { Platform } from '../../local/platform.js';
 import { synthPythonStack } from './fixtures/python-stack.js';
 import { waitFor, waitForTerminal } from './support.js';
+import { failureRecordFor, usePlatform } from '../support/embedded-platform.js';
 
 // Python short tasks from cdk.out, through the local Runtime API and awslambdaric: each misbehaviour ends
 // with Lambda's error type and a failure record, and the platform keeps serving.
-let cdkOut: string;
 let platform: Platform;
 let client: TaskClient;
 const platformLog: string[] = [];
-
-beforeAll(async () => {
-  cdkOut = mkdtempSync(join(tmpdir(), 'cdk-out-python-'));
-  synthPythonStack(cdkOut);
-  platform = await startPlatform({
-    root: process.cwd(),
-    cdkOut,
-    stackName: 'PythonTasks',
-    synth: false,
-    retryDelayScale: 0.001,
-    scheduleScale: 0.02,
-    functionEnv: { TASK_HEARTBEAT_SECONDS: '1', POWERTOOLS_METRICS_DISABLED: 'true' },
-    log: (line) => platformLog.push(line),
-  });
-  client = platform.taskClient();
-}, 180_000);
-afterAll(async () => {
-  await platform.close();
-  rmSync(cdkOut, { recursive: true, force: true });
-});
-
-async function failureRecordFor(taskId: string): Promise<DestinationRecord> {
-  const url = platform.outputs.FailureQueueUrl ?? '';
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const out = await platform.servers.sqs.client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 1 }));
-    for (const m of out.Messages ?? []) {
-      const record = JSON.parse(m.Body ?? '{}') as DestinationRecord;
-      if (record.taskId === taskId) {
-        await platform.servers.sqs.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
-        return record;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no failure record for ${taskId}`);
-}
+usePlatform(
+  {
+    synth: synthPythonStack,
+    tempPrefix: 'cdk-out-python-',
+    platform: {
+      stackName: 'PythonTasks',
+      retryDelayScale: 0.001,
+      scheduleScale: 0.02,
+      functionEnv: { TASK_HEARTBEAT_SECONDS: '1', POWERTOOLS_METRICS_DISABLED: 'true' },
+      log: (line) => platformLog.push(line),
+    },
+    startTimeoutMs: 180_000,
+  },
+  (started) => {
+    platform = started.platform;
+    client = platform.taskClient();
+  },
+);
 
 describe('Python short tasks on the embedded platform', () => {
   it('names the interpreter it chose and runs a task to SUCCEEDED with its log lines in the task log', async () => {
@@ -66,7 +42,7 @@ describe('Python short tasks on the embedded platform', () => {
 
   it('a task that raises: FAILED after its retry with the Python error type, and a RetriesExhausted record', async () => {
     await client.submit({ task: 'py-misbehave', id: 'py_raise', payload: { mode: 'raise' } });
-    const record = await failureRecordFor('py_raise');
+    const record = await failureRecordFor(platform, 'py_raise', 60_000);
     const task = await waitForTerminal(client, 'py_raise');
     expect(task).toMatchObject({ status: 'FAILED', attempts: 2, error: { type: 'ValueError', message: 'py-misbehave: raised on purpose' } });
     expect(record.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 2 });
@@ -75,7 +51,7 @@ describe('Python short tasks on the embedded platform', () => {
 
   it('a task that exits: Runtime.ExitError record; FAILED once its heartbeat lapses', async () => {
     await client.submit({ task: 'py-misbehave', id: 'py_exit', payload: { mode: 'exit' } });
-    const record = await failureRecordFor('py_exit');
+    const record = await failureRecordFor(platform, 'py_exit', 60_000);
     const task = await waitForTerminal(client, 'py_exit');
     expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/exit status 3/) });
     expect(task).toMatchObject({ status: 'FAILED', error: { type: 'HeartbeatLapsed' } });
@@ -83,7 +59,7 @@ describe('Python short tasks on the embedded platform', () => {
 
   it('a task that ignores its signal past the timeout: FAILED with Timeout', async () => {
     await client.submit({ task: 'py-misbehave', id: 'py_hang', payload: { mode: 'hang' } });
-    const record = await failureRecordFor('py_hang');
+    const record = await failureRecordFor(platform, 'py_hang', 60_000);
     const task = await waitForTerminal(client, 'py_hang');
     expect(task).toMatchObject({ status: 'FAILED', error: { type: 'Timeout' } });
     expect(['Timeout', 'Sandbox.Timedout']).toContain((record.responsePayload as { errorType: string }).errorType);
@@ -91,14 +67,14 @@ describe('Python short tasks on the embedded platform', () => {
 
   it('a task that allocates past its memory size: Runtime.OutOfMemory record', async () => {
     await client.submit({ task: 'py-misbehave', id: 'py_oom', payload: { mode: 'oom' } });
-    const record = await failureRecordFor('py_oom');
+    const record = await failureRecordFor(platform, 'py_oom', 60_000);
     expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
     expect((await waitForTerminal(client, 'py_oom')).status).toBe('FAILED');
   });
 
   it('a module that fails to import: Runtime.ImportModuleError record; the task never ran', async () => {
     await client.submit({ task: 'py-broken', id: 'py_import', payload: {} });
-    const record = await failureRecordFor('py_import');
+    const record = await failureRecordFor(platform, 'py_import', 60_000);
     expect(record.requestContext).toMatchObject({ condition: 'RetriesExhausted' });
     expect(record.responsePayload).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringMatching(/a_module_that_does_not_exist/) });
     // as on AWS: init failed before the runtime could claim the task, so no attempt is recorded
@@ -109,7 +85,7 @@ describe('Python short tasks on the embedded platform', () => {
     await client.submit({ task: 'py-misbehave', id: 'py_stop', payload: { mode: 'sleep', seconds: 20 } });
     await waitFor(client, 'py_stop', (t) => t.status === 'RUNNING' && t.progress?.percent === 50);
     await client.stop('py_stop');
-    const record = await failureRecordFor('py_stop');
+    const record = await failureRecordFor(platform, 'py_stop', 60_000);
     const task = await waitForTerminal(client, 'py_stop');
     expect(task).toMatchObject({ status: 'STOPPED', error: { type: 'TaskStopped' } });
     expect(task.events.map((e) => e.status)).toEqual(['QUEUED', 'RUNNING', 'STOPPING', 'STOPPED']);

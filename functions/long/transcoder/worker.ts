@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { ENV } from '../../core/facts.js';
 import { TaskRegistry } from '../../core/registry.js';
 import { TaskBeacon } from '../../core/beacon.js';
 import { createClients, readConfig, type WorkerConfig } from './config.js';
@@ -35,7 +36,7 @@ export const EXIT_STOPPED = 143;
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // JSON lines on stdout, the task ID on each. The level comes from `env` like everything else.
   const level = env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL;
-  const logger = new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME || 'transcoder', ...(level ? { logLevel: level as LogLevel } : {}) });
+  const logger = new Logger({ serviceName: env[ENV.powertoolsServiceName] || 'transcoder', ...(level ? { logLevel: level as LogLevel } : {}) });
   let config: WorkerConfig;
   try {
     config = readConfig(env);

@@ -2,27 +2,18 @@
 // (createTaskClient, the real Step Functions invoker) against dynalite and the embedded Step Functions.
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTaskClient } from '../../../functions/core/create-task-client.js';
 import { executionNameOf } from '../../../functions/core/execution-name.js';
 import { TaskRegistry } from '../../../functions/core/registry.js';
 import { startTasksForUpload, uploadTaskId } from '../../../functions/triggers/upload-trigger.js';
 import { createTaskTable } from '../../support/embedded-servers.js';
-import { removeDir, startSfn, startStorage, uniqueName, type Sfn, type Storage } from '../../local/stepfunctions/harness.js';
+import { uniqueName, type Sfn, type Storage } from '../../local/stepfunctions/harness.js';
+import { useStepFunctions } from '../../support/step-functions.js';
 
 let storage: Storage;
 let sfn: Sfn;
-
-beforeAll(async () => {
-  storage = await startStorage();
-  sfn = await startSfn(storage);
-});
-
-afterAll(async () => {
-  await sfn.close();
-  await storage.close();
-  removeDir(sfn.dataDir);
-});
+useStepFunctions((started) => ({ storage, sfn } = started));
 
 const config = { taskName: 'transcode', outputFormats: ['mp4', 'm3u8'], outputDir: 'transcoded', prefix: 'uploads/' };
 

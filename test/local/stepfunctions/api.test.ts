@@ -19,22 +19,13 @@ import {
   type ExecutionListItem,
   type ExecutionStatus,
 } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deferred, removeDir, runToEnd, startSfn, startStorage, uniqueName, type Sfn, type Storage } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { deferred, runToEnd, uniqueName, type Sfn, type Storage } from './harness.js';
+import { useStepFunctions } from '../../support/step-functions.js';
 
 let storage: Storage;
 let sfn: Sfn;
-
-beforeAll(async () => {
-  storage = await startStorage();
-  sfn = await startSfn(storage);
-});
-
-afterAll(async () => {
-  await sfn.close();
-  await storage.close();
-  removeDir(sfn.dataDir);
-});
+useStepFunctions((started) => ({ storage, sfn } = started));
 
 /** Succeeds, or fails when the input says so. */
 const passOrFail = {

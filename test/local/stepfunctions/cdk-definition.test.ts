@@ -8,23 +8,14 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { CfnElement } from 'aws-cdk-lib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolve, type LocalResource } from '../../../local/template.js';
-import { lambdaArn, removeDir, runToEnd, startSfn, startStorage, uniqueName, type Sfn, type Storage } from './harness.js';
+import { lambdaArn, runToEnd, uniqueName, type Sfn, type Storage } from './harness.js';
+import { useStepFunctions } from '../../support/step-functions.js';
 
 let storage: Storage;
 let sfnServer: Sfn;
-
-beforeAll(async () => {
-  storage = await startStorage();
-  sfnServer = await startSfn(storage);
-});
-
-afterAll(async () => {
-  await sfnServer.close();
-  await storage.close();
-  removeDir(sfnServer.dataDir);
-});
+useStepFunctions((started) => ({ storage, sfn: sfnServer } = started));
 
 interface Synthesized {
   readonly definition: string;

@@ -1,23 +1,14 @@
 // Task states dispatched by Resource against real local servers: DynamoDB (dynalite), SQS (local-aws-sqs),
 // in-process Lambda functions and an injected ECS runner, driven through the SFN API with the AWS SDK.
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EcsRunTaskParams } from '../../../local/stepfunctions/index.js';
-import { deferred, lambdaArn, removeDir, runToEnd, startSfn, startStorage, uniqueName, type Sfn, type Storage } from './harness.js';
+import { deferred, lambdaArn, runToEnd, uniqueName, type Sfn, type Storage } from './harness.js';
+import { useStepFunctions } from '../../support/step-functions.js';
 
 let storage: Storage;
 let sfn: Sfn;
-
-beforeAll(async () => {
-  storage = await startStorage();
-  sfn = await startSfn(storage);
-});
-
-afterAll(async () => {
-  await sfn.close();
-  await storage.close();
-  removeDir(sfn.dataDir);
-});
+useStepFunctions((started) => ({ storage, sfn } = started));
 
 async function history(client: SFNClient, executionArn: string | undefined): Promise<HistoryEvent[]> {
   return (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];

@@ -1,21 +1,13 @@
 // States.JsonToString through the embedded engine: object keys with `"`, `\`, unicode and spaces reach the
 // Task (the long lane's TASK_PAYLOAD, an ECS container override) as the JSON text AWS computes, byte for byte.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EcsRunTaskParams } from '../../../local/stepfunctions/index.js';
-import { removeDir, runToEnd, startSfn, startStorage, uniqueName, type Sfn, type Storage } from './harness.js';
+import { runToEnd, uniqueName, type Sfn, type Storage } from './harness.js';
+import { useStepFunctions } from '../../support/step-functions.js';
 
 let storage: Storage;
 let sfn: Sfn;
-
-beforeAll(async () => {
-  storage = await startStorage();
-  sfn = await startSfn(storage);
-});
-afterAll(async () => {
-  await sfn.close();
-  await storage.close();
-  removeDir(sfn.dataDir);
-});
+useStepFunctions((started) => ({ storage, sfn } = started));
 
 const KEYS = ['in/quo"te\'.mp4', 'in\\/x.mp4', 'in\\\\double\\"both.mp4', 'vidéo 日本語 🎬.mp4', 'with spaces and $(date) ;.mp4', 'tab\there\nnewline.mp4'];
 
