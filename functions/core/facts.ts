@@ -80,6 +80,8 @@ export const DEFAULTS = {
   dispatchGraceSeconds: 30,
   /** Attempts of a long-lane task (its retries are Step Functions' own). */
   longTaskMaxAttempts: 1,
+  /** How long a long task may run (its state machine's and its work states' TimeoutSeconds): 24 hours. */
+  longTaskTimeoutSeconds: 24 * 60 * 60,
   /** Transcoder: inputs shorter than this are transcoded in one pass. */
   segmentMinDurationSeconds: 600,
   /** Transcoder: segments the plan step aims for. */

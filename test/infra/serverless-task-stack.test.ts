@@ -9,6 +9,7 @@ import { SHORT_TASKS, ServerlessTaskStack, STACK_OUTPUTS, TRANSCODE_TASK_NAME } 
 import { LONG_TASK_STATES, TRANSIENT_WORK_ERRORS } from '../../lib/constructs/long-task.js';
 import { SEGMENTED_STATES } from '../../lib/constructs/transcode-task.js';
 import { actionsOf, allStates, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
+import { DEFAULTS } from '../../functions/core/facts.js';
 
 // The real stack, bundled for real (esbuild, no Docker) and synthesized once with the cdk-nag plugin
 // registered exactly as bin/app.ts does.
@@ -169,7 +170,7 @@ describe('ServerlessTaskStack transcode lane', () => {
     expect(run.Type).toBe('Parallel');
     const plan = allStates(asl)[SEGMENTED_STATES.plan]!;
     expect(plan.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(plan.TimeoutSeconds).toBe(12 * 3600);
+    expect(plan.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
     expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
     expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
     expect(plan.Parameters).toMatchObject({
