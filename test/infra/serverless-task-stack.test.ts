@@ -38,7 +38,10 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     // success, success DLQ, failure (task DLQ), upload trigger DLQ
     template.resourceCountIs('AWS::SQS::Queue', 4);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // the task DLQ's depth, a failure rate per task (three short, two long), the sweeper's (test/infra/operations.test.ts)
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
     // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler
@@ -103,6 +106,8 @@ describe('ServerlessTaskStack', () => {
         'ShortTaskAlwaysFailsFunctionName',
         'ShortTaskDetectQueryRegressionsFunctionName',
         'OperatorRoleArn',
+        'AlarmTopicArn',
+        'DashboardName',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
