@@ -1,5 +1,7 @@
 // The long lane's timeout rules: Step Functions Standard's one-year limit and the state machine's margin.
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 
 /** Step Functions Standard's longest execution (and TimeoutSeconds): one year. */
 export const MAX_LONG_TASK_TIMEOUT = Duration.days(365);
@@ -24,4 +26,19 @@ export function validateTimeout(timeout: Duration): void {
 export function stateMachineTimeout(timeout: Duration): Duration {
   if (timeout.isUnresolved()) return timeout;
   return Duration.seconds(Math.min(timeout.toSeconds() + STATE_MACHINE_TIMEOUT_MARGIN.toSeconds(), MAX_LONG_TASK_TIMEOUT.toSeconds()));
+}
+
+/**
+ * A record's TTL counts from its execution's start (lib/constructs/registry-states.ts, EXPIRES_AT_PATH): a task
+ * allowed to run longer than the contract's retention could be deleted as soon as it ends. Said at synth.
+ */
+export function warnWhenTtlShorter(scope: IConstruct, timeout: Duration): void {
+  if (timeout.isUnresolved()) return;
+  const retention = Duration.days(TASK_CONTRACT.retentionDays);
+  if (timeout.toSeconds() + STATE_MACHINE_TIMEOUT_MARGIN.toSeconds() < retention.toSeconds()) return;
+  Annotations.of(scope).addWarningV2(
+    'stask:long-task-timeout-over-retention',
+    `timeout ${timeout.toHumanString()} is not shorter than the task records' retention (${TASK_CONTRACT.retentionDays} days, counted from ` +
+      'the execution\'s start): a task that runs that long may have its record expire as soon as it ends.',
+  );
 }

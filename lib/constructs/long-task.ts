@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY, type FargateWork } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
-import { stateMachineTimeout, validateTimeout } from './long-task-timeout.js';
+import { stateMachineTimeout, validateTimeout, warnWhenTtlShorter } from './long-task-timeout.js';
 import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
@@ -151,6 +151,7 @@ export class LongTask extends Construct {
     }
     const timeout = props.timeout ?? defaultTimeout(props.work);
     validateTimeout(timeout);
+    warnWhenTtlShorter(this, timeout);
 
     const executionRef = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id'));
     const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -461,6 +461,21 @@ describe('LongTask timeout', () => {
     // Assess
     expect(timeouts.work).toBe(3 * 86400);
     expect(timeouts.machine).toBe(3 * 86400 + 15 * 60);
+  });
+
+  it('warns at synth when a task may outrun its record\'s retention, not at the default', () => {
+    // Prepare
+    const long = prepare();
+    const usual = prepare();
+    // Act
+    new LongTask(long.stack, 'Long', { ...long.props, work: fargateWork(long.stack), timeout: Duration.days(60) });
+    new LongTask(usual.stack, 'Long', { ...usual.props, work: fargateWork(usual.stack) });
+    // Assess
+    const retention = Match.stringLikeRegexp('records\' retention');
+    expect(Annotations.fromStack(long.stack).findWarning('*', retention).map((w) => w.entry.data)).toEqual([
+      expect.stringContaining("timeout 60 days is not shorter than the task records' retention (30 days"),
+    ]);
+    expect(Annotations.fromStack(usual.stack).findWarning('*', retention)).toEqual([]);
   });
 
   it('caps the state machine at one year when the work may take a year', () => {
