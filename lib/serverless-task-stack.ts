@@ -7,6 +7,9 @@ import { acknowledgeNag, iam5ResourceFinding } from './constructs/nag.js';
 import { KafkaLane } from './constructs/kafka-lane.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
+import { ALARM_CONTEXT, OperationsAlarms } from './constructs/operations-alarms.js';
+import { OperationsDashboard } from './constructs/operations-dashboard.js';
+import type { MonitoredTask } from './constructs/task-metrics.js';
 import { PayloadStore } from './constructs/payload-store.js';
 import { PythonLongTask } from './constructs/python-long-task.js';
 import { ShortTask } from './constructs/short-task.js';
@@ -71,6 +74,10 @@ export class ServerlessTaskStack extends Stack {
   public readonly kafkaLane?: KafkaLane;
   /** A role with exactly what `stask` needs against this stack (output OperatorRoleArn). */
   public readonly operator: TaskOperator;
+  /** The CloudWatch dashboard (output DashboardName). */
+  public readonly dashboard: OperationsDashboard;
+  /** Every alarm → one SNS topic (output AlarmTopicArn); `-c alarmEmail=...` subscribes an address. */
+  public readonly alarms: OperationsAlarms;
   private readonly operated: OperatedResources;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -156,6 +163,35 @@ export class ServerlessTaskStack extends Stack {
       vpc: this.mediaNetwork.vpc,
       table: this.registry.table,
       deadLetterQueue: this.destinations.failureQueue,
+    });
+
+    const monitored: MonitoredTask[] = [
+      ...[...shortTasks].map(([taskName, task]) => ({ taskName, function: task.function })),
+      { taskName: TRANSCODE_TASK_NAME, stateMachine: this.transcodeTask.stateMachine },
+      { taskName: ROLLUP_TASK_NAME, stateMachine: this.rollupTask.stateMachine },
+    ];
+    const kafkaOperators = this.kafkaLane ? [this.kafkaLane.etl.operator.function] : [];
+    this.dashboard = new OperationsDashboard(this, 'OperationsDashboard', {
+      tasks: monitored,
+      failureQueue: this.destinations.failureQueue,
+      cluster: this.mediaNetwork.cluster,
+      kafkaOperators,
+    });
+    const alarmEmail = this.node.tryGetContext(ALARM_CONTEXT.email) as unknown;
+    this.alarms = new OperationsAlarms(this, 'OperationsAlarms', {
+      tasks: monitored,
+      // The task dead-letter queue's depth alarm.
+      alarms: [this.destinations.failureAlarm],
+      kafkaOperators,
+      ...(alarmEmail === undefined || alarmEmail === '' ? {} : { email: String(alarmEmail) }),
+    });
+    new CfnOutput(this, STACK_OUTPUTS.alarmTopicArn, {
+      value: this.alarms.topic.topicArn,
+      description: `SNS topic every alarm of the stack notifies (deploy with -c ${ALARM_CONTEXT.email}=<address> to subscribe one)`,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.dashboardName, {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of the stack: tasks per function, durations, DLQ depth, Fargate tasks, sweeper, Kafka lag',
     });
 
     this.operated = {

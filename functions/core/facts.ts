@@ -80,6 +80,8 @@ export const DEFAULTS = {
   dispatchGraceSeconds: 30,
   /** Attempts of a long-lane task (its retries are Step Functions' own). */
   longTaskMaxAttempts: 1,
+  /** How long a long task may run (its state machine's and its work states' TimeoutSeconds): 24 hours. */
+  longTaskTimeoutSeconds: 24 * 60 * 60,
   /** Transcoder: inputs shorter than this are transcoded in one pass. */
   segmentMinDurationSeconds: 600,
   /** Transcoder: segments the plan step aims for. */
@@ -95,6 +97,31 @@ export const DEFAULT_MAX_ATTEMPTS = DEFAULTS.retryAttempts + 1;
 
 /** CloudWatch metrics namespace of every task function and worker (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'ServerlessTask';
+
+/**
+ * Metric names in METRICS_NAMESPACE, each with the Powertools `service` dimension: the task name for the task
+ * runtime's (functions/core/task-runtime.ts), SWEEPER_SERVICE_NAME for the sweeper's. The dashboard and the
+ * alarms (lib/constructs/operations-*.ts) read the same names.
+ */
+export const METRICS = {
+  /** A task ended SUCCEEDED (Count). */
+  taskSucceeded: 'TaskSucceeded',
+  /** A task ended FAILED: its last attempt failed, or its input was bad (Count). */
+  taskFailed: 'TaskFailed',
+  /** An attempt failed and Lambda will retry it (Count). */
+  taskAttemptFailed: 'TaskAttemptFailed',
+  /** A task ended STOPPED (Count). */
+  taskStopped: 'TaskStopped',
+  /** The succeeding attempt's duration (Milliseconds). */
+  taskDuration: 'TaskDuration',
+  /** Tasks the sweeper resolved because their worker could not (RETRYING, FAILED, STOPPED or EXPIRED) per sweep (Count). */
+  sweeperResolvedTasks: 'SweeperResolvedTasks',
+  /** QUEUED tasks the sweeper dispatched again (their submitter died before dispatching them) per sweep (Count). */
+  sweeperRedispatchedTasks: 'SweeperRedispatchedTasks',
+} as const;
+
+/** The sweeper's Powertools service name (its logs and the `service` dimension of its metrics). */
+export const SWEEPER_SERVICE_NAME = 'task-sweeper';
 
 /** The stack's name (bin/app.ts) and the embedded platform's default. */
 export const DEFAULT_STACK_NAME = 'ServerlessTask';
@@ -148,6 +175,10 @@ export const STACK_OUTPUTS = {
   taskFunctions: 'TaskFunctions',
   /** The role holding exactly what `stask` needs against the stack (grantOperate). */
   operatorRoleArn: 'OperatorRoleArn',
+  /** The SNS topic every alarm of the stack notifies (`-c alarmEmail=...` subscribes an address to it). */
+  alarmTopicArn: 'AlarmTopicArn',
+  /** The CloudWatch dashboard of the stack. */
+  dashboardName: 'DashboardName',
   /** The MSK cluster of the Kafka lane (when the stack has the lane). */
   kafkaClusterArn: 'KafkaClusterArn',
   /** The SQS FIFO sink of the sample operator (when the stack has the lane). */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { dynamoDocument, s3Client } from './clients.js';
 import { TaskBeacon } from './beacon.js';
 import { optionalIntEnv, requireEnv } from './env.js';
-import { DEFAULTS, ENV, METRICS_NAMESPACE } from './facts.js';
+import { DEFAULTS, ENV, METRICS, METRICS_NAMESPACE } from './facts.js';
 import { InvalidPayloadError, InvalidTransitionError } from './errors.js';
 import { DEFAULT_PAYLOAD_LIMITS, encodePayload, PayloadStore } from './payload.js';
 import { TaskRegistry } from './registry.js';
@@ -231,8 +231,8 @@ async function runAttempt<TPayload, TResult>(
         if (error instanceof InvalidTransitionError && error.from === 'STOPPING') throw new TaskStoppedError(taskId);
         throw error;
       });
-    d.metrics.addMetric('TaskSucceeded', MetricUnit.Count, 1);
-    d.metrics.addMetric('TaskDuration', MetricUnit.Milliseconds, Date.now() - startedAt);
+    d.metrics.addMetric(METRICS.taskSucceeded, MetricUnit.Count, 1);
+    d.metrics.addMetric(METRICS.taskDuration, MetricUnit.Milliseconds, Date.now() - startedAt);
     d.logger.info('task succeeded', { durationMs: Date.now() - startedAt });
     return successResponse(done);
   } catch (caught) {
@@ -248,7 +248,7 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
   try {
     if (error instanceof TaskStoppedError) {
       await d.registry.stopped(taskId, { from: ['STOPPING', 'RUNNING'], executionRef, detail: 'stopped by request' });
-      d.metrics.addMetric('TaskStopped', MetricUnit.Count, 1);
+      d.metrics.addMetric(METRICS.taskStopped, MetricUnit.Count, 1);
       d.logger.info('task stopped');
       return;
     }
@@ -260,7 +260,7 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
       error: failure,
     };
     await (retryable ? d.registry.retrying(taskId, resolution) : d.registry.fail(taskId, resolution));
-    d.metrics.addMetric(retryable ? 'TaskAttemptFailed' : 'TaskFailed', MetricUnit.Count, 1);
+    d.metrics.addMetric(retryable ? METRICS.taskAttemptFailed : METRICS.taskFailed, MetricUnit.Count, 1);
     d.logger.error(retryable ? 'attempt failed; Lambda will retry' : 'task failed', { error });
   } catch (recordError) {
     if (recordError instanceof InvalidTransitionError && recordError.from === 'STOPPING') {

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { dynamoDocument, lambdaClient, sfnClient, sqsClient } from '../core/clients.js';
 import { createTaskClient } from '../core/create-task-client.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
-import { DEFAULTS, ENV, TaskFunctionsSchema } from '../core/facts.js';
+import { DEFAULTS, ENV, METRICS, METRICS_NAMESPACE, SWEEPER_SERVICE_NAME, TaskFunctionsSchema } from '../core/facts.js';
 import { probeInit } from '../core/init-probe.js';
 import { TaskRegistry } from '../core/registry.js';
 import { failureRecordSender } from '../core/sweeper-records.js';
@@ -12,7 +13,8 @@ import { sweepTasks } from '../core/sweeper.js';
 const dynamo = dynamoDocument();
 const sqs = sqsClient();
 const lambda = lambdaClient();
-const logger = new Logger({ serviceName: 'task-sweeper' });
+const logger = new Logger({ serviceName: SWEEPER_SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SWEEPER_SERVICE_NAME });
 
 /** Runs on a schedule (EventBridge): resolves tasks whose attempts died without a word. */
 export const handler = async (): Promise<unknown> => {
@@ -42,5 +44,10 @@ export const handler = async (): Promise<unknown> => {
   });
   const changed = Object.values(result).reduce((n, ids) => n + ids.length, 0);
   if (changed) logger.info('swept tasks', { ...result });
+  // Every sweep reports, zero included: the alarm on resolved tasks sees data, not gaps.
+  const resolved = result.retrying.length + result.failed.length + result.stopped.length + result.expired.length;
+  metrics.addMetric(METRICS.sweeperResolvedTasks, MetricUnit.Count, resolved);
+  metrics.addMetric(METRICS.sweeperRedispatchedTasks, MetricUnit.Count, result.redispatched?.length ?? 0);
+  metrics.publishStoredMetrics();
   return result;
 };

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/core/facts.js';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 
 /**
@@ -33,8 +33,8 @@ export function grantRunTaskOnTaskDefinitionArn(scope: Construct): void {
   scope.node.setContext('@aws-cdk/aws-stepfunctions-tasks:fixRunEcsTaskPolicy', true);
 }
 
-/** Default `Run the work` timeout of ECS work (Step Functions `TimeoutSeconds`). */
-export const DEFAULT_ECS_TIMEOUT = Duration.hours(12);
+/** Default timeout of a long task's ECS work (`Run the work`'s TimeoutSeconds): DEFAULTS.longTaskTimeoutSeconds. */
+export const DEFAULT_ECS_TIMEOUT = Duration.seconds(DEFAULTS.longTaskTimeoutSeconds);
 
 /** ECS work: one Fargate task run to completion (`arn:aws:states:::ecs:runTask.sync`). */
 export interface FargateWork {

@@ -13,6 +13,7 @@ import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY, type FargateWork } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { publishPayloadSchema } from './payload-schema-output.js';
+import { stateMachineTimeout, validateTimeout, warnWhenTtlShorter } from './long-task-timeout.js';
 import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
@@ -29,6 +30,7 @@ export {
   type FargateWork,
 } from './ecs-run-task.js';
 export { CONDITION_FAILED, TRANSIENT_DYNAMODB_ERRORS } from './registry-states.js';
+export { MAX_LONG_TASK_TIMEOUT, STATE_MACHINE_TIMEOUT_MARGIN } from './long-task-timeout.js';
 export { TRANSIENT_SQS_ERRORS } from './destination-states.js';
 
 const T = TASK_CONTRACT.transitions;
@@ -56,7 +58,7 @@ export interface LambdaWork {
 /**
  * Work of several states (e.g. plan, fan out, join), run as the single branch of `Run the work`, a Parallel
  * state: its Catch covers every state of the branch. The branch's task states carry their own Retry and
- * TimeoutSeconds (see `fargateRunTask`); `timeout` does not apply (a Parallel state has no TimeoutSeconds).
+ * TimeoutSeconds (see `fargateRunTask`); a Parallel state has no TimeoutSeconds: the state machine's bounds it.
  */
 export interface BranchWork {
   readonly branch: sfn.IChainable;
@@ -97,10 +99,14 @@ export interface LongTaskProps {
   readonly payloadSchema?: PayloadJsonSchema;
 
   /**
-   * How long `Run the work` may take before it fails with `States.Timeout` (its `TimeoutSeconds`); the
-   * ECS task or invocation is then stopped.
+   * How long the task may run, at most Step Functions Standard's one year (MAX_LONG_TASK_TIMEOUT). It is
+   * `Run the work`'s `TimeoutSeconds` (Lambda or Fargate work fails with `States.Timeout`, the ECS task or
+   * invocation is stopped, and the Catch records FAILED) and, with STATE_MACHINE_TIMEOUT_MARGIN for the
+   * bookkeeping states, the state machine's `TimeoutSeconds` (capped at one year): that bounds branch work too,
+   * whose Parallel state has no TimeoutSeconds (its Fargate states get this timeout each).
    *
-   * @default - 12 hours for Fargate work; the function's timeout for Lambda work (15 minutes if unknown)
+   * @default - DEFAULTS.longTaskTimeoutSeconds (24 hours) for Fargate and branch work; the function's timeout
+   * for Lambda work (15 minutes if unknown)
    */
   readonly timeout?: Duration;
 
@@ -159,9 +165,8 @@ export class LongTask extends Construct {
     }
     if (props.payloadSchema) this.payloadSchemaOutput = publishPayloadSchema(this, props.taskName, props.payloadSchema);
     const timeout = props.timeout ?? defaultTimeout(props.work);
-    if (!timeout.isUnresolved() && timeout.toSeconds({ integral: false }) < 1) {
-      throw new Error(`LongTask: timeout must be at least 1 second, got ${timeout.toSeconds({ integral: false })} seconds`);
-    }
+    validateTimeout(timeout);
+    warnWhenTtlShorter(this, timeout);
 
     const executionRef = tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id'));
     const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');
@@ -274,6 +279,7 @@ export class LongTask extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: stateMachineTimeout(timeout),
       tracingEnabled: true,
       logs: {
         destination: this.logGroup,

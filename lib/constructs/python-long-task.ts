@@ -53,7 +53,11 @@ export interface PythonLongTaskProps {
   readonly cpu?: number;
   /** Memory in MiB, valid for `cpu` (Fargate's table). @default 4096 */
   readonly memoryLimitMiB?: number;
-  /** How long one run may take before it is stopped (`States.Timeout`). @default Duration.hours(12) */
+  /**
+   * How long one run may take before it is stopped (`States.Timeout`), at most one year (LongTask's `timeout`).
+   *
+   * @default Duration.seconds(DEFAULTS.longTaskTimeoutSeconds) - 24 hours
+   */
   readonly timeout?: Duration;
   /** The heartbeat interval (`TASK_HEARTBEAT_SECONDS`): the TaskSweeper's. @default Duration.seconds(DEFAULTS.heartbeatSeconds) */
   readonly heartbeat?: Duration;

@@ -6,7 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV, type TaskFunctionEntry } from '../../functions/core/facts.js';
+import { DEFAULTS, ENV, SWEEPER_SERVICE_NAME, type TaskFunctionEntry } from '../../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TaskFunction } from './task-function.js';
 
@@ -59,7 +59,7 @@ export class TaskSweeper extends Construct {
     super(scope, id);
     this.taskFunction = new TaskFunction(this, 'Function', {
       entry: 'functions/maintenance/sweeper-handler.ts',
-      serviceName: 'task-sweeper',
+      serviceName: SWEEPER_SERVICE_NAME,
       timeout: Duration.minutes(1),
       memorySize: 512,
       // One sweep at a time: two would only race each other's conditional writes.

@@ -96,9 +96,10 @@ export interface TranscodeTaskProps {
   readonly ephemeralStorageGiB?: number;
 
   /**
-   * How long one transcode may run before it is stopped (`States.Timeout`).
+   * How long one transcode may run before it is stopped (`States.Timeout`), at most one year (LongTask's
+   * `timeout`: each Fargate state's TimeoutSeconds and, plus a margin, the state machine's).
    *
-   * @default Duration.hours(12)
+   * @default Duration.seconds(DEFAULTS.longTaskTimeoutSeconds) - 24 hours
    */
   readonly timeout?: Duration;
 

@@ -9,6 +9,11 @@ export const INERT_TYPE_LIST = [
   'AWS::KMS::Key',
   'AWS::KMS::Alias',
   'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
+  // Alarm notifications: nothing raises an alarm locally.
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SNS::Subscription',
   'AWS::SQS::QueuePolicy',
   'AWS::S3::BucketPolicy',
   'AWS::Lambda::Permission',

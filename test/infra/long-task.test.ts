@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +10,11 @@ import {
   CONDITION_FAILED,
   LONG_TASK_STATES,
   LongTask,
+  MAX_LONG_TASK_TIMEOUT,
+  STATE_MACHINE_TIMEOUT_MARGIN,
   TRANSIENT_WORK_ERRORS,
 } from '../../lib/constructs/long-task.js';
+import { DEFAULTS } from '../../functions/core/facts.js';
 import type { LongTaskProps, LongTaskWork } from '../../lib/constructs/long-task.js';
 import { TaskDestinations } from '../../lib/constructs/task-destinations.js';
 import { TaskRegistry } from '../../lib/constructs/task-registry.js';
@@ -173,11 +176,12 @@ describe('LongTask with Fargate work', () => {
     expect(mark.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain(CONDITION_FAILED);
   });
 
-  it('runs the work with ecs:runTask.sync, a 12-hour TimeoutSeconds and no HeartbeatSeconds', () => {
+  it('runs the work with ecs:runTask.sync, a 24-hour TimeoutSeconds and no HeartbeatSeconds', () => {
     // Assess
     const run = asl.States[S.runWork]!;
     expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(run.TimeoutSeconds).toBe(12 * 3600);
+    expect(run.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
+    expect(DEFAULTS.longTaskTimeoutSeconds).toBe(24 * 3600);
     expect(run.HeartbeatSeconds).toBeUndefined();
     expect(run.ResultPath).toBeNull();
     expect(run.Parameters).toMatchObject({ LaunchType: 'FARGATE', EnableExecuteCommand: false });
@@ -425,6 +429,77 @@ describe('LongTask validation', () => {
     const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, work, timeout: Duration.millis(500) });
     // Assess
     expect(act).toThrow('LongTask: timeout must be at least 1 second, got 0.5 seconds');
+  });
+
+  it('rejects a timeout over Step Functions Standard\'s one year', () => {
+    // Prepare
+    const fixture = prepare();
+    const work = fargateWork(fixture.stack);
+    // Act
+    const act = () => new LongTask(fixture.stack, 'Long', { ...fixture.props, work, timeout: Duration.days(366) });
+    // Assess
+    expect(act).toThrow("LongTask: timeout must be at most 31536000 seconds (365 days, Step Functions Standard's limit on an execution), got 31622400 seconds (366 days)");
+  });
+});
+
+describe('LongTask timeout', () => {
+  const machineTimeout = (timeout?: Duration, work: 'fargate' | 'branch' = 'fargate') => {
+    const fixture = prepare();
+    const task = new LongTask(fixture.stack, 'Long', {
+      ...fixture.props,
+      work: work === 'fargate' ? fargateWork(fixture.stack) : { branch: sfn.Pass.jsonPath(fixture.stack, 'Step', { stateName: 'A step' }) },
+      ...(timeout ? { timeout } : {}),
+    });
+    const template = Template.fromStack(fixture.stack);
+    const asl = aslOf(template, logicalIdOf(task.stateMachine));
+    return { machine: asl.TimeoutSeconds, work: asl.States[S.runWork]?.TimeoutSeconds };
+  };
+
+  it('bounds the state machine by the default 24 hours plus the bookkeeping margin', () => {
+    // Act
+    const timeouts = machineTimeout();
+    // Assess
+    expect(timeouts.work).toBe(24 * 3600);
+    expect(timeouts.machine).toBe(24 * 3600 + STATE_MACHINE_TIMEOUT_MARGIN.toSeconds());
+  });
+
+  it('applies a per-task timeout of days to the work and the state machine', () => {
+    // Act
+    const timeouts = machineTimeout(Duration.days(3));
+    // Assess
+    expect(timeouts.work).toBe(3 * 86400);
+    expect(timeouts.machine).toBe(3 * 86400 + 15 * 60);
+  });
+
+  it('warns at synth when a task may outrun its record\'s retention, not at the default', () => {
+    // Prepare
+    const long = prepare();
+    const usual = prepare();
+    // Act
+    new LongTask(long.stack, 'Long', { ...long.props, work: fargateWork(long.stack), timeout: Duration.days(60) });
+    new LongTask(usual.stack, 'Long', { ...usual.props, work: fargateWork(usual.stack) });
+    // Assess
+    const retention = Match.stringLikeRegexp('records\' retention');
+    expect(Annotations.fromStack(long.stack).findWarning('*', retention).map((w) => w.entry.data)).toEqual([
+      expect.stringContaining("timeout 60 days is not shorter than the task records' retention (30 days"),
+    ]);
+    expect(Annotations.fromStack(usual.stack).findWarning('*', retention)).toEqual([]);
+  });
+
+  it('caps the state machine at one year when the work may take a year', () => {
+    // Act
+    const timeouts = machineTimeout(MAX_LONG_TASK_TIMEOUT);
+    // Assess
+    expect(timeouts.work).toBe(365 * 86400);
+    expect(timeouts.machine).toBe(365 * 86400);
+  });
+
+  it('bounds branch work (a Parallel state has no TimeoutSeconds) by the state machine', () => {
+    // Act
+    const timeouts = machineTimeout(Duration.hours(30), 'branch');
+    // Assess
+    expect(timeouts.work).toBeUndefined();
+    expect(timeouts.machine).toBe(30 * 3600 + 15 * 60);
   });
 });
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_COMMAND_METADATA, LocalCommandSchema } from '../../functions/core/facts.js';
+import { DEFAULTS, LOCAL_COMMAND_METADATA, LocalCommandSchema } from '../../functions/core/facts.js';
 import { LONG_TASK_STATES } from '../../lib/constructs/long-task.js';
 import { MediaNetwork } from '../../lib/constructs/media-network.js';
 import { PayloadStore } from '../../lib/constructs/payload-store.js';
@@ -131,7 +131,7 @@ describe('PythonLongTask', () => {
     // Assess
     const run = aslOf(template, logicalIdOf(task.stateMachine)).States[LONG_TASK_STATES.runWork]!;
     expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(run.TimeoutSeconds).toBe(12 * 3600);
+    expect(run.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
     const overrides = (run.Parameters?.['Overrides'] as { ContainerOverrides: { Name: string; Environment: { Name: string }[] }[] }).ContainerOverrides[0];
     expect(overrides?.Name).toBe('job');
     expect(overrides?.Environment.map((e) => e.Name)).toEqual(['TASK_ID', 'TASK_NAME', 'TASK_PAYLOAD', 'EXECUTION_REF', 'TASK_TABLE_NAME']);

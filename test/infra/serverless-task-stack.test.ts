@@ -9,6 +9,7 @@ import { SHORT_TASKS, ServerlessTaskStack, STACK_OUTPUTS, TRANSCODE_TASK_NAME } 
 import { LONG_TASK_STATES, TRANSIENT_WORK_ERRORS } from '../../lib/constructs/long-task.js';
 import { SEGMENTED_STATES } from '../../lib/constructs/transcode-task.js';
 import { actionsOf, allStates, arnOf, aslOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
+import { DEFAULTS } from '../../functions/core/facts.js';
 
 // The real stack, bundled for real (esbuild, no Docker) and synthesized once with the cdk-nag plugin
 // registered exactly as bin/app.ts does.
@@ -37,7 +38,10 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     // success, success DLQ, failure (task DLQ), upload trigger DLQ
     template.resourceCountIs('AWS::SQS::Queue', 4);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    // the task DLQ's depth, a failure rate per task (three short, two long), the sweeper's (test/infra/operations.test.ts)
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
     // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler
@@ -104,6 +108,8 @@ describe('ServerlessTaskStack', () => {
         'OperatorRoleArn',
         // analyze-slow-queries declares its payload schema: checked at submit.
         'PayloadSchemaAnalyzeSlowQueries',
+        'AlarmTopicArn',
+        'DashboardName',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
@@ -175,7 +181,7 @@ describe('ServerlessTaskStack transcode lane', () => {
     expect(run.Type).toBe('Parallel');
     const plan = allStates(asl)[SEGMENTED_STATES.plan]!;
     expect(plan.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(plan.TimeoutSeconds).toBe(12 * 3600);
+    expect(plan.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
     expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).toEqual([...TRANSIENT_WORK_ERRORS]);
     expect(plan.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.TaskFailed');
     expect(plan.Parameters).toMatchObject({

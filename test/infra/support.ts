@@ -111,6 +111,7 @@ export interface AslDefinition {
   readonly States: Record<string, AslState>;
   readonly QueryLanguage?: string;
   readonly Comment?: string;
+  readonly TimeoutSeconds?: number;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 import type { TranscodeTaskProps } from '../../lib/constructs/transcode-task.js';
 import { actionsOf, allStates, aslOf, logicalIdOf, newTestStack, resourcesOf, statementsOfRole } from './support.js';
 import type { AslState, PolicyStatement } from './support.js';
+import { DEFAULTS } from '../../functions/core/facts.js';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim');
 
@@ -157,7 +158,7 @@ describe('TranscodeTask', () => {
     const asl = aslOf(template, logicalIdOf(task.stateMachine));
     const run = asl.States[LONG_TASK_STATES.runWork]!;
     expect(run.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-    expect(run.TimeoutSeconds).toBe(12 * 3600);
+    expect(run.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
     expect(run.Retry?.[0]?.ErrorEquals).toEqual([...TRANSIENT_WORK_ERRORS]);
     expect(run.Parameters).toMatchObject({
       Cluster: expect.stringMatching(/^<GetAtt:NetworkCluster.*\.Arn>$/),
@@ -349,7 +350,7 @@ describe('TranscodeTask segmented mode', () => {
     for (const [name, mode] of Object.entries(modes)) {
       const state = states[name]!;
       expect(state.Resource).toBe('arn:<Ref:AWS::Partition>:states:::ecs:runTask.sync');
-      expect(state.TimeoutSeconds).toBe(12 * 3600);
+      expect(state.TimeoutSeconds).toBe(DEFAULTS.longTaskTimeoutSeconds);
       expect(state.Retry?.[0]?.ErrorEquals).toEqual([...TRANSIENT_WORK_ERRORS]);
       expect(envOf(state)).toMatchObject({ WORKER_MODE: mode, TASK_ID: { path: '$.taskId' }, EXECUTION_REF: { path: '$$.Execution.Id' } });
     }
