@@ -14,6 +14,8 @@ import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js';
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
+import { fargateWorkUsage, usageAttribute } from './usage-states.js';
+import type { TaskUsage } from '../../functions/core/usage.js';
 
 // The ECS state factory and the registry states were part of this module: importers keep their imports.
 export {
@@ -106,6 +108,13 @@ export interface LongTaskProps {
    * CloudWatch Logs, where they would outlive the record and reach everyone who can read logs
    */
   readonly includeExecutionData?: boolean;
+
+  /**
+   * What runs the work, recorded in the task record when it ends (`usage`, for `stask cost`).
+   *
+   * @default - the task definition's size for Fargate work; nothing recorded for Lambda or branch work
+   */
+  readonly usage?: TaskUsage;
 }
 
 /**
@@ -177,6 +186,8 @@ export class LongTask extends Construct {
     markRunning.addCatch(alreadyHandled, { errors: [CONDITION_FAILED], resultPath: '$.error' });
 
     this.workState = this.renderWork(props, timeout);
+    const usage = props.usage ?? ('fargate' in props.work ? fargateWorkUsage(props.work.fargate) : undefined);
+    const usageInput: Record<string, tasks.DynamoAttributeValue> = usage ? { usage: usageAttribute(usage) } : {};
 
     // RUNNING -> SUCCEEDED (`succeed`), only while this execution still owns the task: a task stopped
     // (STOPPING) or resolved by the sweeper meanwhile never becomes SUCCEEDED.
@@ -184,7 +195,7 @@ export class LongTask extends Construct {
       stateName: LONG_TASK_STATES.markSucceeded,
       table: props.table,
       transition: 'succeed',
-      inputs: { executionRef, detail: detail('execution {} succeeded') },
+      inputs: { executionRef, detail: detail('execution {} succeeded'), ...usageInput },
     });
     const notRecorded = sfn.Fail.jsonPath(this, 'NotRecorded', {
       stateName: LONG_TASK_STATES.notRecorded,
@@ -217,6 +228,7 @@ export class LongTask extends Construct {
           type: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Error')),
           message: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Cause')),
         }),
+        ...usageInput,
       },
     });
     const failed = sfn.Fail.jsonPath(this, 'Failed', {
