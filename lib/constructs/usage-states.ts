@@ -28,3 +28,14 @@ export function usageAttribute(usage: TaskUsage): tasks.DynamoAttributeValue {
   if (usage.ephemeralStorageGb !== undefined) members['ephemeralStorageGb'] = tasks.DynamoAttributeValue.fromNumber(usage.ephemeralStorageGb);
   return tasks.DynamoAttributeValue.fromMap(members);
 }
+
+/**
+ * The usage of segmented transcoding (lib/constructs/segmented-transcode.ts), an upper bound: `maxConcurrency`
+ * segment tasks of the task definition's size for the whole execution (the plan and join passes run alone), and
+ * the path's transitions: the LongTask's five, plan, read plan, choice, list, map, join, one per segment.
+ */
+export function segmentedWorkUsage(work: FargateWork, segments: number, maxConcurrency: number): TaskUsage {
+  const def = work.taskDefinition;
+  const n = Math.min(segments, maxConcurrency);
+  return fargateUsage(def.cpu * n, def.memoryMiB * n, (def.ephemeralStorageGiB ?? 20) * n, LONG_TASK_PATH_TRANSITIONS + 6 + segments);
+}
