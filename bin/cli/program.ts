@@ -5,6 +5,7 @@ import type { DevOptions } from './commands/dev.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { InvokeOptions } from './commands/invoke.js';
 import type { LogsOptions } from './commands/logs.js';
+import type { CostOptions } from './commands/cost.js';
 import type { LsOptions } from './commands/ls.js';
 import type { ProduceOptions } from './commands/produce.js';
 import type { RedriveOptions } from './commands/redrive.js';
@@ -98,6 +99,13 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .option('--limit <n>', 'page size, 1 to 1000 (default 50)')
     .option('--next-token <token>', 'the next page, from a previous ls')
     .action(action(async (ctx, opts: LsOptions) => (await import('./commands/ls.js')).ls(ctx, opts)));
+
+  program
+    .command('cost')
+    .description('what finished tasks cost (recorded usage × published prices), per task and per function per day, beside an always-on cluster')
+    .option('--since <time>', 'tasks created at or after: ISO time or a duration back from now (default 7d)')
+    .option('--function <name>', 'only this task name')
+    .action(action(async (ctx, opts: CostOptions) => (await import('./commands/cost.js')).cost(ctx, opts)));
 
   program
     .command('logs')

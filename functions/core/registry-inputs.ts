@@ -1,5 +1,6 @@
 // What the registry's named transitions take: the `$input` values of the task contract's transitions.
 import type { ObjectRef, TaskFailure, TaskStatus } from './task-record.js';
+import type { TaskUsage } from './usage.js';
 
 /** What every transition may carry: the event's detail, and a narrower `from` when the caller knows the status. */
 export interface TransitionInput {
@@ -27,6 +28,8 @@ export interface SucceedInput extends TransitionInput {
   readonly executionRef: string;
   readonly result?: unknown;
   readonly resultRef?: ObjectRef;
+  /** What ran the task (the runner's size); left out by writers that did not run it. */
+  readonly usage?: TaskUsage;
 }
 
 /** A status change by an attempt (`executionRef`) or by the sweeper (`lapsedBefore`: the heartbeat lapsed). */
@@ -39,6 +42,7 @@ export interface ResolveInput extends TransitionInput {
 export interface FailInput extends ResolveInput {
   /** Kept when the record already has an error (a worker's more precise one). */
   readonly error: TaskFailure;
+  readonly usage?: TaskUsage;
 }
 
 export interface RetryingInput extends ResolveInput {

@@ -2,6 +2,7 @@
 
 // Statuses and transitions are the task contract's (functions/core/task-contract.json).
 import { TASK_CONTRACT, TASK_STATUSES, TERMINAL_STATUSES, type TaskStatus } from './task-contract.js';
+import type { TaskUsage } from './usage.js';
 
 export { TASK_STATUSES, TERMINAL_STATUSES, type TaskStatus };
 
@@ -91,6 +92,8 @@ export interface TaskRecord {
   readonly dispatchedAt?: string;
   /** Every attempt's execution reference, in order (Lambda retries repeat the request ID). */
   readonly attemptRefs?: string[];
+  /** What ran it, written when it ended (the contract's `succeed` and `fail`). */
+  readonly usage?: TaskUsage;
   /** TTL, epoch seconds: DynamoDB deletes the record some time after this. */
   readonly expiresAt: number;
   /** First character of the task ID: partition key of the ID-prefix index. */

@@ -11,6 +11,7 @@ import { DEFAULT_PAYLOAD_LIMITS, encodePayload, PayloadStore } from './payload.j
 import { TaskRegistry } from './registry.js';
 import { validateTaskId } from './task-id.js';
 import type { ObjectRef, TaskRecord } from './task-record.js';
+import { lambdaUsage, type TaskUsage } from './usage.js';
 
 export interface TaskContext {
   readonly taskId: string;
@@ -224,6 +225,7 @@ async function runAttempt<TPayload, TResult>(
       .succeed(taskId, {
         executionRef,
         detail: `attempt ${attempt} succeeded in ${Date.now() - startedAt} ms`,
+        ...usageInput(),
         ...(resultRef ? { resultRef } : { result: JSON.parse(encoded.json) as unknown }),
       })
       .catch(async (error: unknown) => {
@@ -243,6 +245,12 @@ async function runAttempt<TPayload, TResult>(
   }
 }
 
+/** The `usage` input of a terminal write: the size Lambda gives this function. */
+function usageInput(): { usage?: TaskUsage } {
+  const usage = lambdaUsage();
+  return usage ? { usage } : {};
+}
+
 async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: string, attempt: number, error: Error): Promise<void> {
   const failure = { type: error.name || 'Error', message: error.message };
   try {
@@ -259,7 +267,7 @@ async function recordFailure(d: TaskRuntimeDeps, taskId: string, executionRef: s
       detail: `attempt ${attempt} of ${d.maxAttempts} failed: ${failure.type}: ${failure.message}`,
       error: failure,
     };
-    await (retryable ? d.registry.retrying(taskId, resolution) : d.registry.fail(taskId, resolution));
+    await (retryable ? d.registry.retrying(taskId, resolution) : d.registry.fail(taskId, { ...resolution, ...usageInput() }));
     d.metrics.addMetric(retryable ? METRICS.taskAttemptFailed : METRICS.taskFailed, MetricUnit.Count, 1);
     d.logger.error(retryable ? 'attempt failed; Lambda will retry' : 'task failed', { error });
   } catch (recordError) {

@@ -28,7 +28,7 @@ export interface RenderOptions {
 }
 
 /** Attribute names of the record that are DynamoDB reserved words (or were always aliased): written `#name`. */
-const ALIASED = new Set(['status', 'attempts', 'error', 'progress', 'result', 'plan', 'function']);
+const ALIASED = new Set(['status', 'attempts', 'error', 'progress', 'result', 'plan', 'function', 'usage']);
 
 const inputName = (value: unknown): string | undefined =>
   typeof value === 'string' && value.startsWith('$input.') ? value.slice('$input.'.length) : undefined;

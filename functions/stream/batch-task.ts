@@ -3,6 +3,7 @@
 // retry (the redelivery from that offset starts a task of its own, named after that offset).
 import { encodePayload } from '../core/payload.js';
 import type { TaskRegistry } from '../core/registry.js';
+import { lambdaUsage } from '../core/usage.js';
 import { batchTaskId } from './record-key.js';
 
 export interface BatchCounts {
@@ -44,7 +45,8 @@ export async function startBatchTask(registry: TaskRegistry, fn: string, slice: 
         await registry.annotate(taskId, executionRef, { result });
         await registry.retrying(taskId, { executionRef, error: error ?? { type: 'Retry', message: 'a record asked for a retry' } });
       } else {
-        await registry.succeed(taskId, { executionRef, result });
+        const usage = lambdaUsage();
+        await registry.succeed(taskId, { executionRef, result, ...(usage ? { usage } : {}) });
       }
     },
   };

@@ -18,6 +18,8 @@ import { destinationRecord, TRANSIENT_SQS_ERRORS } from './destination-states.js
 import { bookkeepingRetry, CONDITION_FAILED, registryState } from './registry-states.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
 import { stoppedContainerReason, STOPPED_TASK_STATES } from './stopped-task-reason.js';
+import { fargateWorkUsage, usageAttribute } from './usage-states.js';
+import type { TaskUsage } from '../../functions/core/usage.js';
 
 // The ECS state factory and the registry states were part of this module: importers keep their imports.
 export {
@@ -124,6 +126,13 @@ export interface LongTaskProps {
    * CloudWatch Logs, where they would outlive the record and reach everyone who can read logs
    */
   readonly includeExecutionData?: boolean;
+
+  /**
+   * What runs the work, recorded in the task record when it ends (`usage`, for `stask cost`).
+   *
+   * @default - the task definition's size for Fargate work; nothing recorded for Lambda or branch work
+   */
+  readonly usage?: TaskUsage;
 }
 
 /**
@@ -197,6 +206,8 @@ export class LongTask extends Construct {
     markRunning.addCatch(alreadyHandled, { errors: [CONDITION_FAILED], resultPath: '$.error' });
 
     this.workState = this.renderWork(props, timeout);
+    const usage = props.usage ?? ('fargate' in props.work ? fargateWorkUsage(props.work.fargate) : undefined);
+    const usageInput: Record<string, tasks.DynamoAttributeValue> = usage ? { usage: usageAttribute(usage) } : {};
 
     // RUNNING -> SUCCEEDED (`succeed`), only while this execution still owns the task: a task stopped
     // (STOPPING) or resolved by the sweeper meanwhile never becomes SUCCEEDED.
@@ -204,7 +215,7 @@ export class LongTask extends Construct {
       stateName: LONG_TASK_STATES.markSucceeded,
       table: props.table,
       transition: 'succeed',
-      inputs: { executionRef, detail: detail('execution {} succeeded') },
+      inputs: { executionRef, detail: detail('execution {} succeeded'), ...usageInput },
     });
     const notRecorded = sfn.Fail.jsonPath(this, 'NotRecorded', {
       stateName: LONG_TASK_STATES.notRecorded,
@@ -237,6 +248,7 @@ export class LongTask extends Construct {
           type: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Error')),
           message: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Cause')),
         }),
+        ...usageInput,
       },
     });
     const failed = sfn.Fail.jsonPath(this, 'Failed', {

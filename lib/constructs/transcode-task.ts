@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { DEFAULT_ECS_TIMEOUT, grantRunTaskOnTaskDefinitionArn, LongTask, type FargateWork } from './long-task.js';
 import { segmentedWork, segmentSizes, type SegmentedTranscodeProps } from './segmented-transcode.js';
+import { segmentedWorkUsage } from './usage-states.js';
 import { PROJECT_ROOT } from './task-function.js';
 import {
   PAYLOADS_KEY_PATTERN,
@@ -26,6 +27,9 @@ import { acknowledgeTranscoderFindings, grantExecuteCommand } from './transcoder
 export { LOCAL_COMMAND_METADATA };
 export { SEGMENTED_STATES, type SegmentedTranscodeProps } from './segmented-transcode.js';
 export * from './transcoder-image.js';
+
+/** The transcoder's Fargate size when its props give none (ARM64; `npm run bench:cost` prices it). */
+export const TRANSCODER_SIZE = { cpu: 4096, memoryLimitMiB: 16_384, ephemeralStorageGiB: 100 } as const;
 
 const MIN_EPHEMERAL_GIB = 21;
 const MAX_EPHEMERAL_GIB = 200;
@@ -178,7 +182,7 @@ export class TranscodeTask extends Construct {
     grantRunTaskOnTaskDefinitionArn(this);
 
     const taskName = props.taskName ?? 'transcode';
-    const ephemeralStorageGiB = props.ephemeralStorageGiB ?? 100;
+    const ephemeralStorageGiB = props.ephemeralStorageGiB ?? TRANSCODER_SIZE.ephemeralStorageGiB;
     if (!Number.isInteger(ephemeralStorageGiB) || ephemeralStorageGiB < MIN_EPHEMERAL_GIB || ephemeralStorageGiB > MAX_EPHEMERAL_GIB) {
       throw new Error(
         `TranscodeTask: ephemeralStorageGiB must be an integer from ${MIN_EPHEMERAL_GIB} to ${MAX_EPHEMERAL_GIB}, got ${ephemeralStorageGiB}`,
@@ -194,8 +198,8 @@ export class TranscodeTask extends Construct {
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 4096,
-      memoryLimitMiB: props.memoryLimitMiB ?? 16_384,
+      cpu: props.cpu ?? TRANSCODER_SIZE.cpu,
+      memoryLimitMiB: props.memoryLimitMiB ?? TRANSCODER_SIZE.memoryLimitMiB,
       ephemeralStorageGiB,
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
@@ -270,6 +274,7 @@ export class TranscodeTask extends Construct {
       work: props.segmented
         ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency: sizes.maxConcurrency }) }
         : { fargate },
+      ...(props.segmented ? { usage: segmentedWorkUsage(fargate, sizes.segments, sizes.maxConcurrency) } : {}),
     });
 
     // Task role: what the worker does.

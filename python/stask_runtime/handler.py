@@ -18,6 +18,7 @@ from typing import Any, Callable, TypeVar
 
 from .context import TaskContext
 from .deps import RuntimeDeps, deps_from_environment
+from .usage import lambda_usage
 from .errors import AttemptLost, InvalidPayload, InvalidTransition, TaskAlreadyRunning, TaskStopped, Timeout, named_error
 from .payload import INLINE_MAX_BYTES, encode
 from .contract import iso_now
@@ -195,6 +196,7 @@ def _succeed(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: int, res
     inputs: dict[str, Any] = {
         "executionRef": execution_ref,
         "detail": f"attempt {attempt} succeeded in {round((time.monotonic() - started) * 1000)} ms",
+        **lambda_usage(),
     }
     if encoded.size_bytes > INLINE_MAX_BYTES:
         inputs["resultRef"] = d.payloads.put("results", task_id, encoded)
@@ -223,6 +225,7 @@ def _record_failure(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: i
             "executionRef": execution_ref,
             "detail": f"attempt {attempt} of {d.max_attempts} failed: {failure['type']}: {failure['message']}",
             "error": failure,
+            **({} if retryable else lambda_usage()),
         }, from_=["RUNNING"])
         message = "attempt failed; Lambda will retry" if retryable else "task failed"
         d.logger.error(message, exc_info=error, extra={"error": failure})

@@ -15,6 +15,7 @@ from .contract import iso_now
 from .payload import encode
 from .registry import TaskRegistry, from_dynamo, to_dynamo
 from .stream_records import batch_task_id
+from .usage import lambda_usage
 
 
 @dataclass
@@ -46,7 +47,7 @@ class BatchTask:
             self.registry.transition(self.task_id, "retrying", {"executionRef": self.execution_ref,
                                                                 "error": error or {"type": "Retry", "message": "a record asked for a retry"}})
         else:
-            self.registry.transition(self.task_id, "succeed", {"executionRef": self.execution_ref, "result": result})
+            self.registry.transition(self.task_id, "succeed", {"executionRef": self.execution_ref, "result": result, **lambda_usage()})
 
 
 def start_batch_task(registry: TaskRegistry, function: str, topic: str, partition: int, first_offset: int, last_offset: int,

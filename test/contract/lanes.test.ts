@@ -14,6 +14,8 @@ import { startLongLane, type Container, type LongLane } from './long-lane.js';
 const TASK = 'contract';
 const RETENTION_SECONDS = TASK_CONTRACT.retentionDays * 24 * 3600;
 const PAYLOAD = { object: 'in.mp4', format: 'mov' };
+/** The long lane's task definition (test/contract/long-lane.ts) has CDK's default Fargate size. */
+const [LONG_CPU, LONG_MEMORY_MIB] = [256, 512];
 
 /** What one scenario does in each lane: the short lane's work, the long lane's container. */
 interface Scenario {
@@ -44,10 +46,13 @@ let servers: Servers;
 let long: LongLane;
 
 beforeAll(async () => {
+  // What Lambda tells a function its memory is (the short lane's runtime records it as the task's usage).
+  process.env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'] = '1024';
   [servers, long] = await Promise.all([startServers(), startLongLane(TASK)]);
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
   await Promise.all([servers?.close(), long?.close()]);
 });
 
@@ -87,6 +92,7 @@ function comparable(task: TaskRecord): Record<string, unknown> {
     expiresAt: _expiresAt,
     events,
     progress,
+    usage,
     ...rest
   } = task;
   return {
@@ -97,6 +103,8 @@ function comparable(task: TaskRecord): Record<string, unknown> {
     attempts: task.attempts,
     attemptRefs: attemptRefs?.length,
     events: events.map((e) => e.status),
+    // What ran it differs by lane (a Lambda function, a Fargate task); both lanes record the same fields.
+    ...(usage ? { usage: Object.keys(usage).filter((k) => k !== 'ephemeralStorageGb').sort() } : {}),
     ...(progress ? { progress: { ...progress, at: typeof progress.at } } : {}),
   };
 }
@@ -126,6 +134,8 @@ describe('the task contract, in both lanes', () => {
     );
     // Assess
     expect(short).toMatchObject({ status: 'SUCCEEDED', result: { frames: 42 }, attempts: 1, progress: { percent: 100 } });
+    expect(short.usage).toEqual({ compute: 'lambda', memoryMb: 1024, vcpu: Math.round((1024 / 1769) * 1000) / 1000, stateTransitions: 0 });
+    expect(longRecord.usage).toEqual({ compute: 'fargate', memoryMb: LONG_MEMORY_MIB, vcpu: LONG_CPU / 1024, ephemeralStorageGb: 20, stateTransitions: 5 });
     expectSameRecord(short, longRecord);
   });
 

@@ -374,3 +374,28 @@ describe('TranscodeTask segmented mode', () => {
     expect(runTask.flatMap(resourcesOf)).toEqual([{ Ref: logicalIdOf(task.taskDefinition) }]);
   });
 });
+
+describe('TranscodeTask usage (what the terminal registry writes record for stask cost)', () => {
+  const usageOf = (overrides: Partial<TranscodeTaskProps>): { succeeded: AslState; failed: AslState } => {
+    const fixture = prepare(overrides);
+    const task = new TranscodeTask(fixture.stack, 'Transcode', fixture.props);
+    const asl = aslOf(Template.fromStack(fixture.stack), logicalIdOf(task.stateMachine));
+    return { succeeded: asl.States[LONG_TASK_STATES.markSucceeded]!, failed: asl.States[LONG_TASK_STATES.markFailed]! };
+  };
+  const usage = (vcpu: number, memoryMb: number, storageGb: number, transitions: number) => ({
+    M: { compute: { S: 'fargate' }, memoryMb: { N: String(memoryMb) }, vcpu: { N: String(vcpu) }, stateTransitions: { N: String(transitions) }, ephemeralStorageGb: { N: String(storageGb) } },
+  });
+
+  it('single pass: the task definition size and the five states of the path, on SUCCEEDED and FAILED', () => {
+    const { succeeded, failed } = usageOf({});
+    for (const state of [succeeded, failed]) {
+      expect(state.Parameters?.['UpdateExpression']).toContain('#usage = :usage');
+      expect((state.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage']).toEqual(usage(4, 16_384, 100, 5));
+    }
+  });
+
+  it('segmented: maxConcurrency segment tasks (an upper bound) and the segments\' states', () => {
+    const { succeeded } = usageOf({ segmented: { minDurationSeconds: 900, segments: 6, maxConcurrency: 3 } });
+    expect((succeeded.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage']).toEqual(usage(12, 3 * 16_384, 300, 5 + 6 + 6));
+  });
+});

@@ -17,12 +17,15 @@ let lane: Lane;
 let table: string;
 let bucket: string;
 beforeAll(async () => {
+  // What Lambda tells a function its memory is: both runtimes record it as the task's usage.
+  process.env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'] = '512';
   servers = await startServers();
   lane = await createLane(servers, { tasks: {} });
   table = lane.registry.tableName;
   bucket = (lane.payloadStore as unknown as { bucket: string }).bucket;
 });
 afterAll(async () => {
+  delete process.env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'];
   await servers.close();
 });
 
@@ -100,12 +103,13 @@ describe('the Python runtime against the TypeScript one', () => {
     const [ts, py] = await both('succeed', [{ requestId: 'req-s', work: 'succeed' }]);
     expect(py).toEqual(ts);
     expect(ts).toMatchObject({ status: 'SUCCEEDED', ended: true, ttlRefreshed: true });
+    expect(ts).toMatchObject({ usage: { compute: 'lambda', memoryMb: 512, vcpu: Math.round((512 / 1769) * 1000) / 1000, stateTransitions: 0 } });
   });
 
   it('fail with retries (Lambda redelivers with the same request ID): identical records', async () => {
     const [ts, py] = await both('retries', Array.from({ length: 3 }, () => ({ requestId: 'req-f', work: 'raise' as const })));
     expect(py).toEqual(ts);
-    expect(ts).toMatchObject({ status: 'FAILED', attempts: 3, error: { type: 'Boom', message: 'boom in attempt 3' } });
+    expect(ts).toMatchObject({ status: 'FAILED', attempts: 3, error: { type: 'Boom', message: 'boom in attempt 3' }, usage: { memoryMb: 512 } });
   });
 
   it('stop while running: identical records (STOPPING, then STOPPED with TaskStopped)', async () => {
