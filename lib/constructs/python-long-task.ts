@@ -1,17 +1,18 @@
 // A long-lane Python job: a LongTask whose work is an ARM64 Fargate task built from the Python job Dockerfile
 // (functions/long/python-job/Dockerfile), running `python -m stask_runtime.long_job MODULE:FUNCTION`.
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE, type PythonLocalCommand } from '../../functions/core/facts.js';
 import { DEFAULT_ECS_TIMEOUT, grantRunTaskOnTaskDefinitionArn, LongTask, type FargateWork } from './long-task.js';
+import { arm64TaskDefinition, httpsOnlySecurityGroup, jobLogGroup, unprivilegedLinuxParameters } from './fargate-job.js';
 import { acknowledgeNag, iam5ActionFinding, iam5ResourceFinding } from './nag.js';
 import { taskRequirements } from './python-bundling.js';
 import { PYTHON_RUNTIME } from './python-task-function.js';
@@ -109,15 +110,8 @@ export class PythonLongTask extends Construct {
       throw new Error(`PythonLongTask: ${requirements} is missing or pins nothing; write one name==version per line`);
     }
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 1024,
-      memoryLimitMiB: props.memoryLimitMiB ?? 4096,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    this.logGroup = jobLogGroup(this, props.logRetention);
+    this.taskDefinition = arm64TaskDefinition(this, { cpu: props.cpu ?? 1024, memoryLimitMiB: props.memoryLimitMiB ?? 4096 });
     const image =
       props.image ??
       ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
@@ -127,15 +121,13 @@ export class PythonLongTask extends Construct {
         exclude: ['**', `!${PYTHON_JOB_DOCKERFILE}`, `!${PYTHON_RUNTIME_PACKAGE}/**`, '!functions/core/task-contract.json', `!${entry}/**`, '**/__pycache__', `${entry}/tests`],
         platform: Platform.LINUX_ARM64,
       });
-    const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
-    linuxParameters.dropCapabilities(ecs.Capability.ALL);
     this.container = this.taskDefinition.addContainer('Job', {
       containerName: PYTHON_JOB_CONTAINER_NAME,
       image,
       command: [props.handler],
       essential: true,
       user: PYTHON_JOB_USER,
-      linuxParameters,
+      linuxParameters: unprivilegedLinuxParameters(this),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: props.taskName, logGroup: this.logGroup }),
       environment: {
         ...props.environment,
@@ -158,12 +150,7 @@ export class PythonLongTask extends Construct {
     };
     (this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addMetadata(LOCAL_COMMAND_METADATA, localCommand);
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.cluster.vpc,
-      description: `Python job ${props.taskName}: no inbound traffic; outbound HTTPS to AWS APIs`,
-      allowAllOutbound: false,
-    });
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs)');
+    this.securityGroup = httpsOnlySecurityGroup(this, props.cluster.vpc, `Python job ${props.taskName}: no inbound traffic; outbound HTTPS to AWS APIs`, 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs)');
 
     const fargate: FargateWork = {
       cluster: props.cluster,

@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -11,6 +11,7 @@ import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../
 import { DEFAULT_ECS_TIMEOUT, grantRunTaskOnTaskDefinitionArn, LongTask, type FargateWork } from './long-task.js';
 import { segmentedWork, segmentSizes, type SegmentedTranscodeProps } from './segmented-transcode.js';
 import { segmentedWorkUsage } from './usage-states.js';
+import { arm64TaskDefinition, httpsOnlySecurityGroup, jobLogGroup, unprivilegedLinuxParameters } from './fargate-job.js';
 import { PROJECT_ROOT } from './task-function.js';
 import {
   PAYLOADS_KEY_PATTERN,
@@ -192,19 +193,11 @@ export class TranscodeTask extends Construct {
     const timeout = props.timeout ?? DEFAULT_ECS_TIMEOUT;
     const enableExecuteCommand = props.enableExecuteCommand ?? true;
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+    this.logGroup = jobLogGroup(this, props.logRetention);
+    this.taskDefinition = arm64TaskDefinition(this, {
       cpu: props.cpu ?? TRANSCODER_SIZE.cpu,
       memoryLimitMiB: props.memoryLimitMiB ?? TRANSCODER_SIZE.memoryLimitMiB,
       ephemeralStorageGiB,
-      runtimePlatform: {
-        cpuArchitecture: ecs.CpuArchitecture.ARM64,
-        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
-      },
     });
     this.taskDefinition.addVolume({ name: 'scratch' });
 
@@ -220,11 +213,9 @@ export class TranscodeTask extends Construct {
       image,
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: TRANSCODE_LOG_STREAM_PREFIX, logGroup: this.logGroup }),
-      // An unprivileged user with no Linux capabilities: FFmpeg needs none, and neither does ECS Exec's agent
-      // (it runs beside the container's processes, not as their user).
+      // An unprivileged user with no Linux capabilities and an init process (fargate-job.ts).
       user: TRANSCODER_USER,
-      // An init process reaps FFmpeg's and the ECS Exec agent's children and forwards SIGTERM (stop).
-      linuxParameters: this.linuxParameters(),
+      linuxParameters: unprivilegedLinuxParameters(this),
       environment: {
         [ENV.taskName]: taskName,
         [ENV.taskTableName]: props.table.tableName,
@@ -246,14 +237,7 @@ export class TranscodeTask extends Construct {
     const cfnTaskDefinition = this.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
     cfnTaskDefinition.addMetadata(LOCAL_COMMAND_METADATA, [TRANSCODER_WORKER]);
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.cluster.vpc,
-      description: `Transcode workers (${taskName}): no inbound traffic; outbound to S3, DynamoDB, ECR, CloudWatch Logs and SSM`,
-      allowAllOutbound: false,
-    });
-    // Every AWS API the worker calls is HTTPS (S3 and DynamoDB through the gateway endpoints, the rest through
-    // the NAT gateway); DNS goes to the VPC resolver, which security groups do not filter.
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs, SSM)');
+    this.securityGroup = httpsOnlySecurityGroup(this, props.cluster.vpc, `Transcode workers (${taskName}): no inbound traffic; outbound to S3, DynamoDB, ECR, CloudWatch Logs and SSM`, 'HTTPS to AWS APIs (S3, DynamoDB, ECR, Logs, SSM)');
 
     const fargate: FargateWork = {
       cluster: props.cluster,
@@ -294,12 +278,6 @@ export class TranscodeTask extends Construct {
       mediaBucket: props.mediaBucket,
       payloadBucket: props.payloadBucket,
     });
-  }
-
-  private linuxParameters(): ecs.LinuxParameters {
-    const parameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
-    parameters.dropCapabilities(ecs.Capability.ALL);
-    return parameters;
   }
 
   /** The state machine of the transcode task. */
