@@ -46,14 +46,21 @@ export class BodyTooLargeError extends HttpApiError {
 export async function readBody(req: IncomingMessage, limit: number, code?: string): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit, code);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLargeError(limit, code);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  // Events, not `for await`: leaving an async iterator destroys the request, and with it the socket the
+  // refusal is to be written to.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd);
+      chunks.length = 0;
+      reject(new BodyTooLargeError(limit, code));
+    };
+    const onEnd = (): void => resolve(Buffer.concat(chunks));
+    req.on('data', onData).on('end', onEnd).once('error', reject);
+  });
 }
 
 /** decodeURIComponent that answers a malformed percent-encoding with a 400 instead of a URIError. */
@@ -65,12 +72,26 @@ export function decodePathSegment(segment: string, code = 'ValidationException')
   }
 }
 
-/** After a refused body, the connection closes once the answer is sent: the rest of the body is never read. */
+/** How long a refused request's connection lingers after the answer, discarding what the client still sends. */
+const LINGER_AFTER_REFUSAL_MS = 2000;
+
+/**
+ * After a refused body, the connection closes once the answer is sent: the rest of the body is never kept.
+ * Not at once: closing a socket with unread bytes makes the kernel send a reset, which can destroy the answer
+ * before the client reads it. So the answer goes out with FIN, what still arrives is discarded, and the socket
+ * is destroyed when the client closes or after LINGER_AFTER_REFUSAL_MS (an HTTP server's "lingering close").
+ */
 export function closeAfterRefusal(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-  if (!(error instanceof BodyTooLargeError)) return;
+  if (error instanceof BodyTooLargeError) closeAfterAnswer(req, res);
+}
+
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.shouldKeepAlive = false;
   res.setHeader('connection', 'close');
-  res.on('finish', () => req.destroy());
+  res.on('finish', () => {
+    req.resume();
+    setTimeout(() => req.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
+  });
 }
 
 /**
@@ -118,9 +139,7 @@ export function capDeclaredBodies(server: Server, limit: number, writeError: Err
     const streamed = req.headers['transfer-encoding'] !== undefined && !Number.isFinite(declared);
     if (declared > limit || streamed) {
       const error = streamed ? new HttpApiError(411, 'MissingContentLength', 'a request body needs a Content-Length') : new BodyTooLargeError(limit);
-      res.shouldKeepAlive = false;
-      res.setHeader('connection', 'close');
-      res.on('finish', () => req.destroy());
+      closeAfterAnswer(req, res);
       writeError(res, error);
       return;
     }
