@@ -72,15 +72,7 @@ export function decodePathSegment(segment: string, code = 'ValidationException')
   }
 }
 
-/** How long a refused request's connection lingers after the answer, discarding what the client still sends. */
-const LINGER_AFTER_REFUSAL_MS = 2000;
-
-/**
- * After a refused body, the connection closes once the answer is sent: the rest of the body is never kept.
- * Not at once: closing a socket with unread bytes makes the kernel send a reset, which can destroy the answer
- * before the client reads it. So the answer goes out with FIN, what still arrives is discarded, and the socket
- * is destroyed when the client closes or after LINGER_AFTER_REFUSAL_MS (an HTTP server's "lingering close").
- */
+/** After a refused body, the connection closes once the answer is sent: the rest of the body is never read. */
 export function closeAfterRefusal(req: IncomingMessage, res: ServerResponse, error: unknown): void {
   if (error instanceof BodyTooLargeError) closeAfterAnswer(req, res);
 }
@@ -88,10 +80,7 @@ export function closeAfterRefusal(req: IncomingMessage, res: ServerResponse, err
 function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   res.shouldKeepAlive = false;
   res.setHeader('connection', 'close');
-  res.on('finish', () => {
-    req.resume();
-    setTimeout(() => req.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
-  });
+  res.on('finish', () => req.destroy());
 }
 
 /**
