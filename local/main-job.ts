@@ -6,6 +6,7 @@
 // serving until Ctrl-C, so every command can be tried against it. `-- --exit-after-tour` stops after it.
 // The tour's stack has the Kafka lane (context kafkaLane=true, synthesized into cdk.out.tour; the default
 // cdk.out, which `stask dev` and the tests use, leaves it out): slow-query events through the stream lane.
+// Last, a long Python job rolls two regions' summaries up, and `stask cost` prices the tour's tasks.
 import { STACK_OUTPUTS } from '../functions/core/facts.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { DestinationRecord } from '../functions/core/destination-record.js'
 import { KAFKA_CONTEXT } from '../lib/constructs/kafka-lane.js';
 import { startDevPlatform } from './dev-platform.js';
 import { kafkaTourStep } from './tour-kafka.js';
+import { rollupAndCostTourSteps } from './tour-rollup-cost.js';
 import { requireOutput } from './platform.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -122,6 +124,7 @@ try {
   await stask('invoke', 'transcode', '--id', `my1-480P-mp4-${run}`, '--payload', JSON.stringify({ bucket: media, object: '480P.mp4', output_dir: `seed-${run}`, dst_format: 'mov' }), '--wait');
 
   const operator = await kafkaTourStep(dev, { say, heading, stask });
+  await rollupAndCostTourSteps(dev, { say, heading, stask }, { run, summary, regressed });
 
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries
@@ -130,6 +133,7 @@ try {
   npx stask invoke analyze-slow-queries --payload-file examples/slow-query-payload.json --wait
   npx stask redrive --dlq
   npx stask produce slow-queries --value '{"host":"db1","db":"shop","user":"app","query_time":3.2,"rows_examined":90000,"sql":"SELECT * FROM orders WHERE customer_id = 7","ts":"2026-01-01T00:00:00Z"}'
+  npx stask cost --since 1h
   npx stask streams${operator ? `\n  npx stask ls --function ${operator}` : ''}
   npx stask invoke transcode --payload '{"bucket":"${media}","object":"480P.mp4","output_dir":"mine","dst_format":"m3u8"}' --wait
 Ctrl-C stops it; its state stays in .stask/.`);
