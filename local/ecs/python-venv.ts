@@ -3,8 +3,8 @@
 // with uv and cached by the interpreter and the requirements' content.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cachedBuild } from '../lambda/cached-build.js';
 import { runUv } from '../lambda/python-host-deps.js';
 import type { PythonInterpreter } from '../lambda/python-interpreter.js';
 
@@ -16,8 +16,6 @@ export interface PythonVenvRequest {
   readonly cacheRoot: string;
 }
 
-const building = new Map<string, Promise<string>>();
-
 /** The venv's directory (its interpreter is `<dir>/bin/python`), built on first use. */
 export function pythonVenv(request: PythonVenvRequest): Promise<string> {
   const { python, requirements, cacheRoot } = request;
@@ -26,26 +24,9 @@ export function pythonVenv(request: PythonVenvRequest): Promise<string> {
     if (!existsSync(file)) return Promise.reject(new Error(`requirements file ${file} does not exist`));
     hash.update(readFileSync(file)).update('\n');
   }
-  const dir = join(cacheRoot, `venv-py${python.minor}-${hash.digest('hex').slice(0, 16)}`);
-  const pending = building.get(dir);
-  if (pending) return pending;
-  const work = (async () => {
-    if (existsSync(join(dir, '.complete'))) return dir;
-    await mkdir(cacheRoot, { recursive: true });
-    const staging = `${dir}.${process.pid}.tmp`;
-    await rm(staging, { recursive: true, force: true });
+  // `python -m` finds the venv from the interpreter's location: a venv moved from its staging directory works.
+  return cachedBuild(join(cacheRoot, `venv-py${python.minor}-${hash.digest('hex').slice(0, 16)}`), async (staging) => {
     await runUv(['venv', '--quiet', '--python', python.path, staging]);
     await runUv(['pip', 'install', '--quiet', '--python', join(staging, 'bin', 'python'), '--compile-bytecode', ...requirements.flatMap((file) => ['-r', file])]);
-    await writeFile(join(staging, '.complete'), `${new Date().toISOString()}\n`);
-    try {
-      await rename(staging, dir); // `python -m` finds the venv from the interpreter's location: a moved venv works
-    } catch (error) {
-      await rm(staging, { recursive: true, force: true });
-      if (!existsSync(join(dir, '.complete'))) throw error; // else another platform built it meanwhile
-    }
-    return dir;
-  })();
-  building.set(dir, work);
-  work.catch(() => building.delete(dir));
-  return work;
+  });
 }

@@ -4,9 +4,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PYTHON_MANIFEST_DIR, PYTHON_MANIFEST_FILE, uvCommand, type PythonManifest } from '../../lib/constructs/python-bundling.js';
+import { cachedBuild } from './cached-build.js';
 import type { PythonInterpreter } from './python-interpreter.js';
 
 /** AWS's runtime interface client, which speaks the Runtime API to the local server. */
@@ -18,32 +19,16 @@ export function readManifest(assetDir: string): PythonManifest {
   return JSON.parse(readFileSync(file, 'utf8')) as PythonManifest;
 }
 
-const installing = new Map<string, Promise<string>>();
-
 /** The directory holding host wheels for the asset's pins (installed on first use). */
 export function hostDependencies(assetDir: string, python: PythonInterpreter, cacheRoot: string): Promise<string> {
   const pins = [...readManifest(assetDir).pins, AWSLAMBDARIC_PIN].sort();
   const key = createHash('sha256').update(`${python.path}\n${python.version}\n${pins.join('\n')}`).digest('hex').slice(0, 16);
-  const dir = join(cacheRoot, `py${python.minor}-${key}`);
-  const pending = installing.get(dir);
-  if (pending) return pending;
-  const work = (async () => {
-    if (existsSync(join(dir, '.complete'))) return dir;
-    await mkdir(cacheRoot, { recursive: true });
-    const staging = `${dir}.${process.pid}.tmp`;
-    await rm(staging, { recursive: true, force: true });
+  return cachedBuild(join(cacheRoot, `py${python.minor}-${key}`), async (staging) => {
     await mkdir(staging, { recursive: true });
     const requirements = join(staging, '.requirements.txt');
     await writeFile(requirements, `${pins.join('\n')}\n`);
     await runUv(['pip', 'install', '--quiet', '--python', python.path, '--target', staging, '--compile-bytecode', '-r', requirements]);
-    await writeFile(join(staging, '.complete'), `${new Date().toISOString()}\n`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir);
-    return dir;
-  })();
-  installing.set(dir, work);
-  work.catch(() => installing.delete(dir));
-  return work;
+  });
 }
 
 /** Runs uv (uvCommand(): $UV or the uv on PATH); rejects with its error output. */
