@@ -34,6 +34,12 @@ import { LOCAL_TRACING_ENV } from './tracing-env.js';
  */
 const FIRST_SCHEDULED_RUN_MS = 10_000;
 
+/**
+ * How long close() lets running invocations end (a sweep, a task's last writes) before the servers they
+ * talk to go: a worker killed mid-request leaves dynalite working on a database that is then closed.
+ */
+const CLOSE_GRACE_MS = 3_000;
+
 export interface PlatformOptions {
   /** Repository root (for `cdk synth`); cdk.out is read from there unless `cdkOut` is given. */
   readonly root: string;
@@ -148,7 +154,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       accountId: LOCAL_ACCOUNT_ID,
       ...(options.dataDir ? { store: new DirectoryEventStore(join(options.dataDir, 'lambda-events')) } : {}),
     });
-    closers.unshift(async () => lambda.close());
+    closers.unshift(() => lambda.close(CLOSE_GRACE_MS));
     const invokeApi = await startInvokeApi(lambda);
     closers.unshift(() => invokeApi.close());
     lambdaEndpoint = invokeApi.endpoint;

@@ -12,6 +12,7 @@ import dynalite from 'dynalite';
 import { createSqsServer } from 'local-aws-sqs';
 import S3rver from 's3rver';
 import { awsJsonErrors, capDeclaredBodies } from './http/guard.js';
+import { trackPendingAnswers } from './http/pending-answers.js';
 import { startJournaledSqs, type JournaledSqs } from './sqs/journaled-sqs.js';
 
 /** DynamoDB's largest request (BatchWriteItem) is 16 MB. */
@@ -45,6 +46,7 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(path ? { path } : {}) });
   // Longer than the SDK's idle sockets live: a socket the server closes while the client reuses it is an ECONNRESET.
   server.keepAliveTimeout = 120_000;
+  const answers = trackPendingAnswers(server);
   capDeclaredBodies(server, DYNAMODB_MAX_REQUEST_BYTES, awsJsonErrors('application/x-amz-json-1.0', 'com.amazon.coral.service#'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,6 +58,7 @@ export async function startDynalite(path?: string): Promise<EmbeddedDynamo> {
     doc,
     close: async () => {
       client.destroy();
+      await answers.settled(5_000);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -61,6 +61,11 @@ export class LocalLambdaService implements TaskInvoker {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idleWaiters: (() => void)[] = [];
   private pendingCount = 0;
+  /** Attempts and synchronous invocations running now: close() lets them end before the servers go. */
+  private readonly active = new Set<Promise<unknown>>();
+  /** No attempt starts once set; running ones still record their outcome. */
+  private stopping = false;
+  /** Outcomes are no longer recorded: what is still running is resumed at the next start. */
   private closed = false;
   private readonly region: string;
   private readonly accountId: string;
@@ -123,8 +128,9 @@ export class LocalLambdaService implements TaskInvoker {
     const fn = this.resolve(nameOrArn);
     if (!fn) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'ResourceNotFoundException' });
     const requestId = randomUUID();
+    const run = this.track(fn.handler(payload, this.context(fn, requestId)));
     try {
-      return { ok: true, result: await fn.handler(payload, this.context(fn, requestId)), requestId };
+      return { ok: true, result: await run, requestId };
     } catch (error) {
       return { ok: false, error: toErrorLike(error), requestId };
     }
@@ -136,14 +142,33 @@ export class LocalLambdaService implements TaskInvoker {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops starting attempts; events still pending stay stored for the next start. */
-  close(): void {
-    this.closed = true;
+  /**
+   * Stops starting attempts and waits up to `graceMs` for the running ones, whose outcomes (destination
+   * records, retries) are still recorded; after that, what still runs is abandoned and its stored event
+   * resumed at the next start. Events still pending stay stored for the next start.
+   */
+  async close(graceMs = 0): Promise<void> {
+    this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    if (graceMs > 0 && this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([Promise.allSettled([...this.active]), grace]);
+      clearTimeout(timer);
+    }
+    this.closed = true;
+  }
+
+  private track<T>(run: Promise<T>): Promise<T> {
+    this.active.add(run);
+    const untrack = (): void => void this.active.delete(run);
+    run.then(untrack, untrack);
+    return run;
   }
 
   private schedule(event: PendingEvent): void {
+    if (this.stopping) return; // stays stored: the next start schedules it
     const wait = event.nextAttemptAt - Date.now();
     if (wait > 0) {
       const timer = setTimeout(() => {
@@ -166,12 +191,12 @@ export class LocalLambdaService implements TaskInvoker {
   private pump(name: string): void {
     const fn = this.functions.get(name);
     const queue = this.ready.get(name);
-    if (!fn || !queue || this.closed) return;
+    if (!fn || !queue || this.stopping) return;
     const limit = fn.reservedConcurrency ?? this.options.unreservedConcurrency ?? 2 * availableParallelism();
     while (queue.length > 0 && (this.running.get(name) ?? 0) < limit) {
       const event = queue.shift() as PendingEvent;
       this.running.set(name, (this.running.get(name) ?? 0) + 1);
-      void this.attempt(fn, event).finally(() => {
+      void this.track(this.attempt(fn, event)).finally(() => {
         this.running.set(name, (this.running.get(name) ?? 1) - 1);
         this.pump(name);
       });
@@ -192,7 +217,7 @@ export class LocalLambdaService implements TaskInvoker {
   }
 
   private async attempt(fn: LocalFunction, event: PendingEvent): Promise<void> {
-    if (this.closed) return;
+    if (this.stopping) return;
     if (Date.now() - event.enqueuedAt > (fn.maxEventAgeSeconds ?? 21600) * 1000) {
       await this.finish(fn, event, 'EventAgeExceeded');
       return;

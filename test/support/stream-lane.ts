@@ -90,7 +90,7 @@ export async function startStreamLane(options: LaneOptions): Promise<StreamLane>
     onFailure: async (record) => { await options.sqs.client.send(new SendMessageCommand({ QueueUrl: onFailureUrl, MessageBody: JSON.stringify(record) })); },
   });
   await mapping.start();
-  return { mapping, deps, sinkUrl, dlqUrl, onFailureUrl, lambda, stop: async () => { await mapping.stop(); lambda.close(); } };
+  return { mapping, deps, sinkUrl, dlqUrl, onFailureUrl, lambda, stop: async () => { await mapping.stop(); await lambda.close(); } };
 }
 
 /** Receives and deletes everything a queue holds until it stays empty (FIFO groups unlock on delete). */

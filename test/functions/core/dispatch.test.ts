@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  lane.invoker.close();
+  await lane.invoker.close();
   await servers.close();
 });
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'payload-fidelity-'));
 });
 afterAll(async () => {
-  lane.invoker.close();
+  await lane.invoker.close();
   await servers.close();
   rmSync(tmp, { recursive: true, force: true });
 });
