@@ -18,6 +18,8 @@ export interface StartInput extends TransitionInput {
   readonly retryOf?: string;
   readonly maxAttempts?: number;
   readonly startAllowanceSeconds?: number;
+  /** What runs the attempt: recorded at start, so that a task that is then stopped or swept still says. */
+  readonly usage?: TaskUsage;
 }
 
 export interface RedriveInput extends TransitionInput {

@@ -134,6 +134,9 @@ async function claim(
       retryOf: executionRef,
       maxAttempts: d.maxAttempts,
       detail: `attempt started (${executionRef})`,
+      // Recorded at start, so that a task that ends without succeed or fail (stopped, resolved by the
+      // sweeper) still says what ran it.
+      ...usageInput(),
     });
   } catch (error) {
     if (!(error instanceof InvalidTransitionError)) throw error;

@@ -27,12 +27,15 @@ export async function startBatchTask(registry: TaskRegistry, fn: string, slice: 
   const { task } = await registry.create({ taskId, function: fn, payload, payloadHash: encoded.sha256, payloadSizeBytes: encoded.sizeBytes, maxAttempts: 1 });
   let running = false;
   const detail = `offsets ${slice.firstOffset}..${slice.lastOffset}`;
+  // Recorded at start too, so that a batch task the sweeper resolves still says what ran it.
+  const usage = lambdaUsage();
+  const usageInput = usage ? { usage } : {};
   if (task.status === 'QUEUED' || task.status === 'RETRYING') {
-    await registry.start(taskId, { executionRef, from: ['QUEUED', 'RETRYING'], detail });
+    await registry.start(taskId, { executionRef, from: ['QUEUED', 'RETRYING'], detail, ...usageInput });
     running = true;
   } else if (task.status === 'RUNNING') {
     // A redelivery after a crash: this invocation takes the task over from the attempt that held it.
-    await registry.start(taskId, { executionRef, retryOf: task.executionRef ?? '', detail: `${detail} redelivered` });
+    await registry.start(taskId, { executionRef, retryOf: task.executionRef ?? '', detail: `${detail} redelivered`, ...usageInput });
     running = true;
   }
   return {
@@ -45,9 +48,9 @@ export async function startBatchTask(registry: TaskRegistry, fn: string, slice: 
         await registry.annotate(taskId, executionRef, { result });
         await registry.retrying(taskId, { executionRef, error: error ?? { type: 'Retry', message: 'a record asked for a retry' } });
       } else {
-        const usage = lambdaUsage();
-        await registry.succeed(taskId, { executionRef, result, ...(usage ? { usage } : {}) });
+        await registry.succeed(taskId, { executionRef, result, ...usageInput });
       }
     },
   };
 }
+

@@ -98,6 +98,11 @@ export class LongTask extends Construct {
     const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');
     const detail = (format: string, ...values: string[]) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(format, executionName, ...values));
 
+    // What runs the work, recorded at start (so that a task stopped or resolved by the sweeper still says)
+    // and again when it ends.
+    const usage = props.usage ?? ('fargate' in props.work ? fargateWorkUsage(props.work.fargate) : undefined);
+    const usageInput: Record<string, tasks.DynamoAttributeValue> = usage ? { usage: usageAttribute(usage) } : {};
+
     // QUEUED or RETRYING -> RUNNING, once (the contract's `start`): the condition makes a second execution for
     // the same task (or one started after a stop) find the task taken, so the work never runs twice.
     const markRunning = registryState(this, 'MarkRunning', {
@@ -108,6 +113,7 @@ export class LongTask extends Construct {
       inputs: {
         executionRef,
         detail: detail('execution {} started'),
+        ...usageInput,
         // Until the worker's first heartbeat the sweeper waits this long: a Fargate task takes
         // minutes to be placed and pull its image, far longer than two heartbeat intervals.
         startAllowanceSeconds: tasks.DynamoAttributeValue.fromNumber((props.startAllowance ?? Duration.minutes(10)).toSeconds()),
@@ -123,8 +129,6 @@ export class LongTask extends Construct {
     markRunning.addCatch(alreadyHandled, { errors: [CONDITION_FAILED], resultPath: '$.error' });
 
     this.workState = this.renderWork(props, timeout);
-    const usage = props.usage ?? ('fargate' in props.work ? fargateWorkUsage(props.work.fargate) : undefined);
-    const usageInput: Record<string, tasks.DynamoAttributeValue> = usage ? { usage: usageAttribute(usage) } : {};
 
     // RUNNING -> SUCCEEDED (`succeed`), only while this execution still owns the task: a task stopped
     // (STOPPING) or resolved by the sweeper meanwhile never becomes SUCCEEDED.

@@ -83,6 +83,8 @@ def _claim(d: RuntimeDeps, task_id: str, execution_ref: str) -> dict[str, Any]:
             "retryOf": execution_ref,
             "maxAttempts": d.max_attempts,
             "detail": f"attempt started ({execution_ref})",
+            # recorded at start, so that a task stopped or resolved by the sweeper still says what ran it
+            **lambda_usage(),
         })}
     except InvalidTransition:
         current = d.registry.get(task_id)

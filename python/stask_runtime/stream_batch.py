@@ -58,11 +58,11 @@ def start_batch_task(registry: TaskRegistry, function: str, topic: str, partitio
     detail = f"offsets {first_offset}..{last_offset}"
     running = False
     if task["status"] in ("QUEUED", "RETRYING"):
-        registry.transition(task_id, "start", {"executionRef": execution_ref, "detail": detail}, from_=["QUEUED", "RETRYING"])
+        registry.transition(task_id, "start", {"executionRef": execution_ref, "detail": detail, **lambda_usage()}, from_=["QUEUED", "RETRYING"])
         running = True
     elif task["status"] == "RUNNING":
         # a redelivery after a crash: this invocation takes the task over from the attempt that held it
-        registry.transition(task_id, "start", {"executionRef": execution_ref, "retryOf": task.get("executionRef", ""), "detail": f"{detail} redelivered"})
+        registry.transition(task_id, "start", {"executionRef": execution_ref, "retryOf": task.get("executionRef", ""), "detail": f"{detail} redelivered", **lambda_usage()})
         running = True
     return BatchTask(registry, task_id, execution_ref, last_offset, running, BatchCounts(0))
 

@@ -401,6 +401,8 @@ describe('stask stop on a task that has not run yet (a second platform with real
     expect(stopped.code).toBe(0);
     expect(stopped.json).toMatchObject({ taskId: 'e2e_stop', status: 'STOPPED', error: { type: 'TaskStopped' } });
     expect(stopped.json.events.at(-1)).toMatchObject({ status: 'STOPPED', detail: 'stopped by request before it ran' });
+    // Its failed attempt ran on Lambda: what it used is on the record though it never succeeded or failed.
+    expect(stopped.json.usage).toMatchObject({ compute: 'lambda', stateTransitions: 0 });
     const again = await stask(['stop', 'e2e_stop', '--data-dir', slowDir]);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain("task 'e2e_stop' is STOPPED and cannot be stopped");
