@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import boto3
 from aws_lambda_powertools import Logger
 
 from .contract import TaskContract
 from .errors import TaskError
+from .metrics import TaskMetrics
 from .payload import PayloadStore
 from .registry import TaskRegistry
 
@@ -25,6 +26,7 @@ class RuntimeDeps:
     max_attempts: int
     heartbeat_seconds: float
     logger: Logger
+    metrics: TaskMetrics = field(default_factory=lambda: TaskMetrics("serverless-task", namespace=None))
 
 
 def require_env(name: str) -> str:
@@ -52,11 +54,13 @@ def deps_from_environment() -> RuntimeDeps:
     SDK clients are made once and reused while the environment is warm."""
     global _cached
     if _cached is None:
+        service = os.environ.get("TASK_NAME") or os.environ.get("POWERTOOLS_SERVICE_NAME") or "serverless-task"
         _cached = RuntimeDeps(
             registry=TaskRegistry(boto3.client("dynamodb"), require_env("TASK_TABLE_NAME"), TaskContract.load()),
             payloads=PayloadStore(boto3.client("s3"), require_env("PAYLOAD_BUCKET_NAME")),
             max_attempts=int_env("TASK_MAX_RETRIES") + 1,
             heartbeat_seconds=int_env("TASK_HEARTBEAT_SECONDS"),
-            logger=Logger(service=os.environ.get("TASK_NAME") or os.environ.get("POWERTOOLS_SERVICE_NAME") or "serverless-task"),
+            logger=Logger(service=service),
+            metrics=TaskMetrics(service),
         )
     return _cached

@@ -18,6 +18,7 @@ from typing import Any, Callable, TypeVar
 
 from .context import TaskContext
 from .deps import RuntimeDeps, deps_from_environment
+from .metrics import TASK_ATTEMPT_FAILED, TASK_DURATION, TASK_FAILED, TASK_STOPPED, TASK_SUCCEEDED
 from .usage import lambda_usage
 from .errors import AttemptLost, InvalidPayload, InvalidTransition, TaskAlreadyRunning, TaskStopped, Timeout, named_error
 from .payload import INLINE_MAX_BYTES, encode
@@ -48,6 +49,7 @@ def task_handler(parse_payload: Callable[[Any], Any] | None = None, deps: Runtim
                     return claimed["replay"]
                 return _run_attempt(d, claimed["task"], raw, is_ref, context, parse_payload, work)
             finally:
+                d.metrics.flush()
                 d.logger.remove_keys(["taskId", "task", "attempt", "function_request_id"])
 
         return handler
@@ -210,6 +212,8 @@ def _succeed(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: int, res
         if error.current == "STOPPING":  # stopped while the last step ran: a STOPPED task never becomes SUCCEEDED
             raise TaskStopped(task_id) from None
         raise
+    d.metrics.count(TASK_SUCCEEDED)
+    d.metrics.duration_ms(TASK_DURATION, (time.monotonic() - started) * 1000)
     d.logger.info("task succeeded", extra={"durationMs": round((time.monotonic() - started) * 1000)})
     return _success_response(done)
 
@@ -220,6 +224,7 @@ def _record_failure(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: i
         if isinstance(error, TaskStopped):
             d.registry.transition(task_id, "stopped", {"executionRef": execution_ref, "detail": "stopped by request"},
                                   from_=["STOPPING", "RUNNING"])
+            d.metrics.count(TASK_STOPPED)
             d.logger.info("task stopped")
             return
         retryable = not isinstance(error, InvalidPayload) and attempt < d.max_attempts
@@ -229,6 +234,7 @@ def _record_failure(d: RuntimeDeps, task_id: str, execution_ref: str, attempt: i
             "error": failure,
             **({} if retryable else lambda_usage()),
         }, from_=["RUNNING"])
+        d.metrics.count(TASK_ATTEMPT_FAILED if retryable else TASK_FAILED)
         message = "attempt failed; Lambda will retry" if retryable else "task failed"
         d.logger.error(message, exc_info=error, extra={"error": failure})
     except InvalidTransition as record_error:
