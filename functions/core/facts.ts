@@ -38,6 +38,9 @@ export const ENV = {
   segmentIndex: 'SEGMENT_INDEX',
   segmentMinDurationSeconds: 'SEGMENT_MIN_DURATION_SECONDS',
   segmentCount: 'SEGMENT_COUNT',
+  /** Segmented transcoder: the Map's maxConcurrency, and one task's usage (JSON): what `plan` records for its segments. */
+  segmentMaxConcurrency: 'SEGMENT_MAX_CONCURRENCY',
+  taskUsage: 'TASK_USAGE',
   workDir: 'WORK_DIR',
   /** The embedded platform's ECS task ARN of a worker process (its scratch directory is named after the task's ID). */
   ecsTaskArn: 'ECS_TASK_ARN',

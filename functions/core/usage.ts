@@ -39,3 +39,21 @@ export function fargateUsage(cpuUnits: number, memoryMb: number, ephemeralStorag
     stateTransitions,
   };
 }
+
+/**
+ * The usage of a segmented transcode that planned `segments` segments: up to `maxConcurrency` segment tasks of
+ * one task's size side by side for the whole execution (an upper bound: the plan and join passes run alone), and
+ * the path's transitions: `onePass`'s but its OnePass state, then list, map and join, and one per segment. The
+ * plan step records it over the one-pass usage written at start (lib/constructs/usage-states.ts), once it knows
+ * the count.
+ */
+export function segmentedUsage(onePass: TaskUsage, segments: number, maxConcurrency: number): TaskUsage {
+  const n = Math.max(1, Math.min(segments, maxConcurrency));
+  return {
+    ...onePass,
+    memoryMb: onePass.memoryMb * n,
+    vcpu: onePass.vcpu * n,
+    ...(onePass.ephemeralStorageGb !== undefined ? { ephemeralStorageGb: onePass.ephemeralStorageGb * n } : {}),
+    stateTransitions: onePass.stateTransitions - 1 + 3 + segments,
+  };
+}

@@ -86,7 +86,7 @@ export interface LongTaskProps {
   readonly includeExecutionData?: boolean;
 
   /**
-   * What runs the work, recorded in the task record when it ends (`usage`, for `stask cost`).
+   * What runs the work, recorded in the task record when it starts (`usage`, for `stask cost`; work may record its own over it).
    *
    * @default - the task definition's size for Fargate work; nothing recorded for Lambda or branch work
    */

@@ -98,8 +98,8 @@ export class LongTask extends Construct {
     const executionName = sfn.JsonPath.stringAt('$$.Execution.Name');
     const detail = (format: string, ...values: string[]) => tasks.DynamoAttributeValue.fromString(sfn.JsonPath.format(format, executionName, ...values));
 
-    // What runs the work, recorded at start (so that a task stopped or resolved by the sweeper still says)
-    // and again when it ends.
+    // What runs the work, recorded at start only: a task stopped or resolved by the sweeper still says, and
+    // work that learns more while it runs (a segmented transcode's plan) records its own over it.
     const usage = props.usage ?? ('fargate' in props.work ? fargateWorkUsage(props.work.fargate) : undefined);
     const usageInput: Record<string, tasks.DynamoAttributeValue> = usage ? { usage: usageAttribute(usage) } : {};
 
@@ -136,7 +136,7 @@ export class LongTask extends Construct {
       stateName: LONG_TASK_STATES.markSucceeded,
       table: props.table,
       transition: 'succeed',
-      inputs: { executionRef, detail: detail('execution {} succeeded'), ...usageInput },
+      inputs: { executionRef, detail: detail('execution {} succeeded') },
     });
     const notRecorded = sfn.Fail.jsonPath(this, 'NotRecorded', {
       stateName: LONG_TASK_STATES.notRecorded,
@@ -169,7 +169,6 @@ export class LongTask extends Construct {
           type: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Error')),
           message: tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.error.Cause')),
         }),
-        ...usageInput,
       },
     });
     const failed = sfn.Fail.jsonPath(this, 'Failed', {

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV, LOCAL_COMMAND_METADATA, METRICS_NAMESPACE } from '../../functions/core/facts.js';
 import { DEFAULT_ECS_TIMEOUT, grantRunTaskOnTaskDefinitionArn, LongTask, type FargateWork } from './long-task.js';
 import { segmentedWork, segmentSizes, type SegmentedTranscodeProps } from './segmented-transcode.js';
-import { segmentedWorkUsage } from './usage-states.js';
+import { segmentedOnePassUsage } from './usage-states.js';
 import { arm64TaskDefinition, httpsOnlySecurityGroup, jobLogGroup, unprivilegedLinuxParameters } from './fargate-job.js';
 import { PROJECT_ROOT } from './task-function.js';
 import {
@@ -200,6 +200,8 @@ export class TranscodeTask extends Construct {
       ephemeralStorageGiB,
     });
     this.taskDefinition.addVolume({ name: 'scratch' });
+    // Segmented: one task's size is recorded at start; the plan step records its segments' (TASK_USAGE × their count).
+    const onePassUsage = segmentedOnePassUsage(this.taskDefinition);
 
     const image =
       props.image ??
@@ -225,6 +227,7 @@ export class TranscodeTask extends Construct {
         [ENV.workDir]: SCRATCH_DIR,
         [ENV.segmentMinDurationSeconds]: String(sizes.minDurationSeconds),
         [ENV.segmentCount]: String(sizes.segments),
+        ...(props.segmented ? { [ENV.segmentMaxConcurrency]: String(sizes.maxConcurrency), [ENV.taskUsage]: JSON.stringify(onePassUsage) } : {}),
         // The TaskSweeper's heartbeat interval: two missed beats and the task is resolved without the worker.
         [ENV.heartbeatSeconds]: String((props.heartbeat ?? Duration.seconds(DEFAULTS.heartbeatSeconds)).toSeconds()),
         [ENV.workerMode]: 'transcode',
@@ -258,7 +261,7 @@ export class TranscodeTask extends Construct {
       work: props.segmented
         ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency: sizes.maxConcurrency }) }
         : { fargate },
-      ...(props.segmented ? { usage: segmentedWorkUsage(fargate, sizes.segments, sizes.maxConcurrency) } : {}),
+      ...(props.segmented ? { usage: onePassUsage } : {}),
     });
 
     // Task role: what the worker does.

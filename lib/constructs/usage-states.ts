@@ -1,4 +1,4 @@
-// The long lane's `usage` input of its terminal registry writes (functions/core/usage.ts): the size of its
+// The long lane's `usage` input of its start (functions/core/usage.ts): the size of its
 // Fargate work, known when the stack is synthesized, and the state transitions of the execution's path.
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { fargateUsage, type TaskUsage } from '../../functions/core/usage.js';
@@ -30,12 +30,11 @@ export function usageAttribute(usage: TaskUsage): tasks.DynamoAttributeValue {
 }
 
 /**
- * The usage of segmented transcoding (lib/constructs/segmented-transcode.ts), an upper bound: `maxConcurrency`
- * segment tasks of the task definition's size for the whole execution (the plan and join passes run alone), and
- * the path's transitions: the LongTask's five, plan, read plan, choice, list, map, join, one per segment.
+ * The usage a segmented transcode records at start: one task of the task definition's size (the plan pass, and
+ * the whole work when the plan finds one segment), and that path's transitions: the LongTask's five, plan, read
+ * plan, choice and OnePass. When the plan makes segments, the worker records their usage instead
+ * (functions/core/usage.ts `segmentedUsage`, from TASK_USAGE and SEGMENT_MAX_CONCURRENCY).
  */
-export function segmentedWorkUsage(work: FargateWork, segments: number, maxConcurrency: number): TaskUsage {
-  const def = work.taskDefinition;
-  const n = Math.min(segments, maxConcurrency);
-  return fargateUsage(def.cpu * n, def.memoryMiB * n, (def.ephemeralStorageGiB ?? 20) * n, LONG_TASK_PATH_TRANSITIONS + 6 + segments);
+export function segmentedOnePassUsage(def: FargateWork['taskDefinition']): TaskUsage {
+  return fargateUsage(def.cpu, def.memoryMiB, def.ephemeralStorageGiB, LONG_TASK_PATH_TRANSITIONS + 4);
 }

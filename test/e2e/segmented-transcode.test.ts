@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('segmented transcoding through the state machine', { timeout: 240_000 }, () => {
-  it('plans 3 segments, transcodes them in a Map, joins them: the single pass frame count and duration', async () => {
+  it('plans 3 segments, transcodes them in a Map, joins them: the single pass frame count and duration, and their usage', async () => {
     const client = platform.taskClient();
     const media = platform.outputs.MediaBucketName ?? '';
 
@@ -65,6 +65,9 @@ describe('segmented transcoding through the state machine', { timeout: 240_000 }
 
     expect(task.status, task.error?.message).toBe('SUCCEEDED');
     expect((task as unknown as { plan?: { segmentCount?: number } }).plan?.segmentCount).toBe(3);
+    // The plan recorded its segments' usage over the one task written at start: 2 of them side by side
+    // (maxConcurrency) of the default size, and the path's 5 + 3 + 3 + 3 transitions.
+    expect(task.usage).toEqual({ compute: 'fargate', vcpu: 2 * 4, memoryMb: 2 * 16_384, ephemeralStorageGb: 2 * 100, stateTransitions: 14 });
     const body = await (await platform.servers.s3.client.send(new GetObjectCommand({ Bucket: media, Key: 'seg/in.mp4' }))).Body?.transformToByteArray();
     writeFileSync(join(work, 'joined.mp4'), body ?? new Uint8Array());
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', join(work, 'in.mp4'), '-c:v', 'libx264', '-preset', 'veryfast', '-c:a', 'aac', join(work, 'single.mp4')]);

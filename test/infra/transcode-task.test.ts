@@ -19,7 +19,7 @@ import {
 import type { TranscodeTaskProps } from '../../lib/constructs/transcode-task.js';
 import { actionsOf, allStates, aslOf, logicalIdOf, newTestStack, resourcesOf, statementsOfRole } from './support.js';
 import type { AslState, PolicyStatement } from './support.js';
-import { DEFAULTS } from '../../functions/core/facts.js';
+import { DEFAULTS, ENV } from '../../functions/core/facts.js';
 
 const IMAGE = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim');
 
@@ -375,27 +375,35 @@ describe('TranscodeTask segmented mode', () => {
   });
 });
 
-describe('TranscodeTask usage (what the terminal registry writes record for stask cost)', () => {
-  const usageOf = (overrides: Partial<TranscodeTaskProps>): { succeeded: AslState; failed: AslState } => {
+describe('TranscodeTask usage (what MarkRunning records for stask cost)', () => {
+  const synth = (overrides: Partial<TranscodeTaskProps>) => {
     const fixture = prepare(overrides);
     const task = new TranscodeTask(fixture.stack, 'Transcode', fixture.props);
-    const asl = aslOf(Template.fromStack(fixture.stack), logicalIdOf(task.stateMachine));
-    return { succeeded: asl.States[LONG_TASK_STATES.markSucceeded]!, failed: asl.States[LONG_TASK_STATES.markFailed]! };
+    const template = Template.fromStack(fixture.stack);
+    const asl = aslOf(template, logicalIdOf(task.stateMachine));
+    const env = (template.findResources('AWS::ECS::TaskDefinition')[logicalIdOf(task.taskDefinition)]?.['Properties'] as {
+      ContainerDefinitions: { Environment: { Name: string; Value: string }[] }[];
+    }).ContainerDefinitions[0]!.Environment;
+    return { asl, env: Object.fromEntries(env.map((e) => [e.Name, e.Value])) };
   };
+  const usageValue = (state: AslState | undefined) => (state?.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage'];
   const usage = (vcpu: number, memoryMb: number, storageGb: number, transitions: number) => ({
     M: { compute: { S: 'fargate' }, memoryMb: { N: String(memoryMb) }, vcpu: { N: String(vcpu) }, stateTransitions: { N: String(transitions) }, ephemeralStorageGb: { N: String(storageGb) } },
   });
 
-  it('single pass: the task definition size and the five states of the path, on SUCCEEDED and FAILED', () => {
-    const { succeeded, failed } = usageOf({});
-    for (const state of [succeeded, failed]) {
-      expect(state.Parameters?.['UpdateExpression']).toContain('#usage = :usage');
-      expect((state.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage']).toEqual(usage(4, 16_384, 100, 5));
-    }
+  it('single pass: the task definition size and the five states of the path, at start only', () => {
+    const { asl, env } = synth({});
+    expect(asl.States[LONG_TASK_STATES.markRunning]?.Parameters?.['UpdateExpression']).toContain('#usage = :usage');
+    expect(usageValue(asl.States[LONG_TASK_STATES.markRunning])).toEqual(usage(4, 16_384, 100, 5));
+    // Not again at the end: work that knows better (a segmented plan) records its own in between.
+    for (const state of [LONG_TASK_STATES.markSucceeded, LONG_TASK_STATES.markFailed]) expect(asl.States[state]?.Parameters?.['UpdateExpression']).not.toContain('#usage');
+    expect(env[ENV.taskUsage]).toBeUndefined();
   });
 
-  it('segmented: maxConcurrency segment tasks (an upper bound) and the segments\' states', () => {
-    const { succeeded } = usageOf({ segmented: { minDurationSeconds: 900, segments: 6, maxConcurrency: 3 } });
-    expect((succeeded.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage']).toEqual(usage(12, 3 * 16_384, 300, 5 + 6 + 6));
+  it('segmented: one task at start (the one-pass path\'s nine states); the worker gets that size and the Map\'s concurrency', () => {
+    const { asl, env } = synth({ segmented: { minDurationSeconds: 900, segments: 6, maxConcurrency: 3 } });
+    expect(usageValue(asl.States[LONG_TASK_STATES.markRunning])).toEqual(usage(4, 16_384, 100, 5 + 4));
+    expect(JSON.parse(env[ENV.taskUsage] ?? 'null')).toEqual({ compute: 'fargate', memoryMb: 16_384, vcpu: 4, ephemeralStorageGb: 100, stateTransitions: 9 });
+    expect(env[ENV.segmentMaxConcurrency]).toBe('3');
   });
 });

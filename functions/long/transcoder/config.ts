@@ -6,6 +6,7 @@ import { MissingConfigurationError } from '../../core/errors.js';
 import { optionalIntEnv, requireEnv } from '../../core/env.js';
 import { DEFAULTS, ENV } from '../../core/facts.js';
 import { validateTaskId } from '../../core/task-id.js';
+import type { TaskUsage } from '../../core/usage.js';
 
 export const WORKER_MODES = ['transcode', 'plan', 'segment', 'join'] as const;
 export type WorkerMode = (typeof WORKER_MODES)[number];
@@ -30,6 +31,13 @@ export interface WorkerConfig {
   readonly uploads?: { readonly bucket: string; readonly prefix: string };
   /** Liveness heartbeat interval. @default DEFAULTS.heartbeatSeconds (TASK_HEARTBEAT_SECONDS, as the Lambda runtime) */
   readonly heartbeatMs: number;
+  /** Segmented: one task's usage and how many run side by side (TASK_USAGE, SEGMENT_MAX_CONCURRENCY). */
+  readonly segmentUsage?: SegmentUsage;
+}
+
+export interface SegmentUsage {
+  readonly onePass: TaskUsage;
+  readonly maxConcurrency: number;
 }
 
 /** Reads the environment; throws MissingConfigurationError naming the variable that is missing or wrong. */
@@ -60,7 +68,25 @@ export function readConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     segmentMinDurationSeconds: minDuration,
     segmentCount: optionalIntEnv(ENV.segmentCount, DEFAULTS.segmentCount, env),
     heartbeatMs: optionalIntEnv(ENV.heartbeatSeconds, DEFAULTS.heartbeatSeconds, env) * 1000,
+    ...segmentUsageOf(env),
   };
+}
+
+/** TranscodeTask sets both in segmented mode; without them the plan records no usage of its own. */
+function segmentUsageOf(env: NodeJS.ProcessEnv): { segmentUsage?: SegmentUsage } {
+  const raw = env[ENV.taskUsage];
+  if (!raw) return {};
+  let onePass: unknown;
+  try {
+    onePass = JSON.parse(raw);
+  } catch {
+    throw new MissingConfigurationError(`${ENV.taskUsage} (not JSON: '${raw.slice(0, 80)}')`);
+  }
+  const usage = onePass as Partial<TaskUsage> | null;
+  if (!usage || usage.compute !== 'fargate' || typeof usage.memoryMb !== 'number' || typeof usage.vcpu !== 'number' || typeof usage.stateTransitions !== 'number') {
+    throw new MissingConfigurationError(`${ENV.taskUsage} (not a Fargate usage: '${raw.slice(0, 80)}')`);
+  }
+  return { segmentUsage: { onePass: usage as TaskUsage, maxConcurrency: optionalIntEnv(ENV.segmentMaxConcurrency, 1, env) } };
 }
 
 export interface Clients {

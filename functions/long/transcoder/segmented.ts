@@ -5,8 +5,10 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { segmentedUsage, type TaskUsage } from '../../core/usage.js';
 import type { EncodeSettings } from './commands.js';
 import { concatList, equalCutTimes, extractAudioArgs, joinArgs, segmentArgs, splitVideoArgs } from './commands.js';
+import type { SegmentUsage } from './config.js';
 import { InvalidPlanError, StopRequestedError, s3Url, TranscodeFailedError } from './errors.js';
 import { runFfmpeg } from './ffmpeg.js';
 import { DST_FORMATS, PRESETS, VIDEO_ENCODERS, AUDIO_ENCODERS } from './formats.js';
@@ -20,6 +22,8 @@ export interface SegmentingOptions {
   readonly minDurationSeconds: number;
   /** How many pieces `plan` aims for (fewer when the source has too few keyframes). */
   readonly segmentCount: number;
+  /** Recorded as the task's usage once the segments are known (one task's size × those that run side by side). */
+  readonly usage?: SegmentUsage;
 }
 
 const settingsSchema = z.object({
@@ -102,7 +106,7 @@ export async function planSegments(ctx: RunContext, options: SegmentingOptions):
     ...(audioKey ? { audioKey } : {}),
     settings,
   };
-  await annotatePlan(ctx, plan);
+  await annotatePlan(ctx, plan, options.usage ? segmentedUsage(options.usage.onePass, segments.length, options.usage.maxConcurrency) : undefined);
   ctx.beacon.progress(PLANNED, `planned ${segments.length} segments`);
   ctx.logger.info('plan', { phase: 'plan', segmentCount: segments.length, durationSeconds: duration, segmentsPrefix: prefix });
   return plan;
@@ -201,7 +205,7 @@ function segmentedParts(plan: Plan, index: number): { segment: { key: string; du
   return { segment, settings: plan.settings, prefix: plan.segmentsPrefix };
 }
 
-async function annotatePlan(ctx: RunContext, plan: Plan): Promise<void> {
-  const owned = await ctx.registry.annotate(ctx.taskId, ctx.executionRef, { plan });
+async function annotatePlan(ctx: RunContext, plan: Plan, usage?: TaskUsage): Promise<void> {
+  const owned = await ctx.registry.annotate(ctx.taskId, ctx.executionRef, { plan, ...(usage ? { usage } : {}) });
   if (!owned) throw new StopRequestedError(`attempt ${ctx.executionRef} no longer owns task '${ctx.taskId}'; plan not recorded`);
 }

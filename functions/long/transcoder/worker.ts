@@ -80,7 +80,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         await transcodeSinglePass(ctx);
         break;
       case 'plan':
-        await planSegments(ctx, { minDurationSeconds: config.segmentMinDurationSeconds, segmentCount: config.segmentCount });
+        await planSegments(ctx, { minDurationSeconds: config.segmentMinDurationSeconds, segmentCount: config.segmentCount, ...(config.segmentUsage ? { usage: config.segmentUsage } : {}) });
         break;
       case 'segment':
         await transcodeSegment(ctx, config.segmentIndex);
