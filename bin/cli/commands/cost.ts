@@ -61,6 +61,6 @@ export async function cost(ctx: CommandContext, options: CostOptions): Promise<v
       `Always-on: ${usd(alwaysOn.cost)} for ${hours.toFixed(1)} h at the peak of ${alwaysOn.peak.concurrency} concurrent tasks ` +
       `(${alwaysOn.peak.vcpu} vCPU, ${alwaysOn.peak.memoryGb} GB)${report.ratio !== null ? `, ${report.ratio.toFixed(1)}× this stack` : ''}.\n` +
       `  Assumes ${alwaysOn.assumption}.\n` +
-      (unrecorded.length ? `${unrecorded.length} finished tasks recorded no usage (ended by a stop or the sweeper, or before usage was recorded): not counted.\n` : ''),
+      (unrecorded.length ? `${unrecorded.length} finished tasks recorded no usage (they never started, or ended before usage was recorded): not counted.\n` : ''),
   );
 }
