@@ -63,7 +63,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
           ) : null}
         </p>
       ) : null}
-      <ProgressBar progress={task.progress} label={`Progress of ${task.taskId}`} />
+      {task.progress || !done ? <ProgressBar progress={task.progress} label={`Progress of ${task.taskId}`} /> : null}
       <TaskActions task={task} onDone={polled.reload} />
       {polled.error ? <p class="error" role="alert">{polled.error}</p> : null}
       <div class="columns">
