@@ -57,6 +57,8 @@ async function confirm(button: string, confirmLabel: string): Promise<void> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stask-console-e2e-'));
+  // INFO: the transcoder's phase lines, which the task page's logs follow (the test setup sets WARN, which children inherit).
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   dev = await startDev(dir, '0.001');
   // A clip long enough to be stopped mid-way (as transcode.test.ts makes it), in the stack's media bucket.
   const clip = join(dir, 'long.mp4');
@@ -140,6 +142,8 @@ describe('the console in Chromium', { timeout: 240_000 }, () => {
     const first = await percent();
     await expect.poll(percent, { timeout: WAIT.timeout, interval: 250 }).toBeGreaterThan(first);
     await heading().getByText('RUNNING').waitFor();
+    // The container's lines, stamped with the task ID, arrive while it runs.
+    await page.getByLabel('Log lines').getByText(/web_transcode/).waitFor(WAIT);
     await page.screenshot({ path: join(SHOTS, 'task-progress.png'), fullPage: true });
 
     // The dialog first: Escape cancels it and leaves the task running; then the stop for real.

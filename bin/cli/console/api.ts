@@ -64,10 +64,10 @@ const get: Handler = async (ctx, [id = '']) => {
 
 /** Log lines from `since` (ms; a cursor of an earlier answer) on; the page keeps lines it has by `id`. */
 const logs: Handler = async (ctx, [id = ''], query) => {
+  const sinceText = query.get('since') ?? '';
+  if (sinceText !== '' && !/^\d{1,15}$/.test(sinceText)) throw new UsageError(`since '${sinceText}' is not a cursor of this API (milliseconds)`);
   const task = await ctx.services.client.get(validateTaskId(id));
-  const sinceText = query.get('since');
-  const since = sinceText === null || sinceText === '' ? logsStartOf(task) : Number(sinceText);
-  if (!Number.isSafeInteger(since) || since < 0) throw new UsageError(`since '${sinceText ?? ''}' is not a cursor of this API (milliseconds)`);
+  const since = sinceText === '' ? logsStartOf(task) : Number(sinceText);
   const events = await taskLogEvents(ctx.services, task, since);
   const lines = events.map((e) => ({ id: eventKey(e), timestamp: e.timestamp ?? 0, message: (e.message ?? '').replace(/\r?\n$/, '') }));
   // The next call starts at the newest line's time (inclusive: lines of the same millisecond are kept by id).
