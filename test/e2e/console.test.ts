@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -41,6 +42,18 @@ function raw(path: string, headers: Record<string, string>): Promise<{ status: n
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** What the server answers to bytes that are not HTTP. */
+function rawBytes(bytes: string): Promise<string> {
+  const { hostname, port } = new URL(web.origin);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
   });
 }
 
@@ -103,6 +116,10 @@ describe('the console API', () => {
     );
     expect(statuses).toEqual([400, 400, 400, 400, 404, 404, 400]);
     expect((await fetch(`${web.origin}/api/tasks`, { method: 'DELETE', headers })).status).toBe(405);
+    expect((await fetch(`${web.origin}/api/tasks/x/stop`, { method: 'POST', headers, body: 'x'.repeat(10_000) })).status).toBe(413);
+    expect((await fetch(`${web.origin}/app.js.bak`)).status).toBe(404);
+    expect(await rawBytes('GARBAGE\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await rawBytes(`GET /api/info HTTP/1.1\r\nHost: ${new URL(web.origin).host}\r\nX-Bad\u0001: 1\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400/);
     expect((await fetch(`${web.origin}/api/info`, { headers })).status).toBe(200);
   });
 });
