@@ -143,7 +143,9 @@ describe('the console in Chromium', { timeout: 240_000 }, () => {
     await page.getByLabel('ID prefix').fill('web_o');
     await page.getByLabel('ID prefix').press('Enter');
     await taskRow('web_fail').waitFor({ state: 'detached', ...WAIT });
-    await taskRow('web_ok').getByRole('link', { name: 'web_ok' }).click();
+    // By keyboard: the task's link is a real link.
+    await taskRow('web_ok').getByRole('link', { name: 'web_ok' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/tasks\/web_ok$/);
     await heading().getByText('SUCCEEDED').waitFor(WAIT);
     await page.getByRole('heading', { name: 'Result' }).waitFor();
@@ -167,6 +169,11 @@ describe('the console in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Stop…' }).click();
     await page.getByRole('dialog').waitFor();
     expect(await page.getByRole('dialog').locator(':focus').textContent()).toBe('Cancel');
+    // Focus stays in the dialog (a modal <dialog>: the page behind it is inert).
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('Tab');
+      expect(await page.locator(':focus').evaluate((el) => el.closest('dialog') !== null)).toBe(true);
+    }
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await confirm('Stop…', 'Stop task');

@@ -1,5 +1,5 @@
-// A confirmation before an action that changes a task: a modal <dialog> (the browser traps focus in it and
-// closes it on Escape), the safe choice focused first.
+// A confirmation before an action that changes a task: a modal <dialog> (the page behind it is inert; Escape
+// closes it), Tab and Shift+Tab cycling through its buttons, the safe choice focused first.
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface ConfirmProps {
@@ -18,8 +18,23 @@ export function ConfirmDialog(props: ConfirmProps) {
     if (dialog && !dialog.open) dialog.showModal();
     cancelRef.current?.focus();
   }, []);
+  const trapTab = (e: KeyboardEvent): void => {
+    if (e.key !== 'Tab' || !ref.current) return;
+    const focusable = [...ref.current.querySelectorAll<HTMLElement>('button:not([disabled])')];
+    const first = focusable[0];
+    const last = focusable.at(-1);
+    if (!first || !last) return;
+    const active = document.activeElement;
+    if (e.shiftKey && (active === first || !ref.current.contains(active))) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (active === last || !ref.current.contains(active))) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
   return (
-    <dialog ref={ref} class="confirm" aria-labelledby="confirm-title" onCancel={props.onCancel} onClose={props.onCancel}>
+    <dialog ref={ref} class="confirm" aria-labelledby="confirm-title" onCancel={props.onCancel} onClose={props.onCancel} onKeyDown={trapTab}>
       <h2 id="confirm-title">{props.title}</h2>
       <p>{props.message}</p>
       <div class="actions">
