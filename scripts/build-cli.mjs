@@ -1,4 +1,5 @@
-// Bundles the stask CLI (bin/stask.ts and what it imports from bin/ and functions/) into one ESM file with
+// Bundles the stask CLI (bin/stask.ts and what it imports from bin/ and functions/) into one ESM file, and the
+// web console's page (scripts/build-console.mjs) into dist/console/, with
 // esbuild, so a call loads plain JavaScript instead of compiling TypeScript with tsx each time. Run by
 // `npm ci` / `npm install` (the package's `prepare` script) and by bin/stask.mjs when the bundle is older
 // than the sources. npm packages are bundled too, split so that a command loads only what it uses; `stask dev` is not
@@ -7,6 +8,7 @@ import { existsSync, lstatSync, mkdirSync, renameSync, symlinkSync, unlinkSync, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildConsole } from './build-console.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Two levels under the root, like bin/cli/: the bundle's `../../package.json` is the project's. */
@@ -53,7 +55,8 @@ export async function buildCli() {
   }
   renameSync(`${entry}.${process.pid}.tmp`, entry);
   // The project files in the bundle: bin/stask.mjs rebuilds it when one of them is newer.
-  const sources = Object.keys(result.metafile.inputs).filter((path) => !path.includes('node_modules/'));
+  // The console's page (scripts/build-console.mjs) is rebuilt with it: its sources count too.
+  const sources = [...Object.keys(result.metafile.inputs).filter((path) => !path.includes('node_modules/')), ...(await buildConsole())];
   writeFileSync(join(root, 'dist/cli/sources.json'), `${JSON.stringify(sources)}\n`);
 }
 

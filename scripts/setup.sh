@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally),
+# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally), chromium
+# (Debian package; the console's browser test),
 # the npm packages, Node 24 included (npm package `node`, used by every npm script), the Kafka broker's jars,
 # uv (PyPI; bundles Python tasks and installs host wheels for the embedded platform), the Python test environment
 # and the IaC scanners.
@@ -13,6 +14,15 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
 fi
 echo "setup: $(ffmpeg -version | head -n 1)"
+# Headless Chromium for the console's end-to-end test (test/e2e/console.test.ts drives it with playwright-core).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing chromium (Debian package)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+echo "setup: $(chromium --version 2>/dev/null | head -n 1)"
 npm ci --no-audit --no-fund
 # The embedded platform's Kafka broker (Apache Kafka, KRaft): its jars from Maven Central into the user's cache,
 # as pom.xml declares them (local/kafka/jars.ts finds them there; STASK_KAFKA_JARS overrides the directory).

@@ -5,6 +5,7 @@ import type { DevOptions } from './commands/dev.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { InvokeOptions } from './commands/invoke.js';
 import type { LogsOptions } from './commands/logs.js';
+import type { ConsoleOptions } from './commands/console.js';
 import type { CostOptions } from './commands/cost.js';
 import type { LsOptions } from './commands/ls.js';
 import type { ProduceOptions } from './commands/produce.js';
@@ -155,6 +156,12 @@ Exit codes: 0 success; 1 failure (task ended FAILED/STOPPED/EXPIRED with --wait,
     .command('streams')
     .description('each Kafka event source mapping: topic, group, lag per partition, last batch, failed records')
     .action(action(async (ctx) => (await import('./commands/streams.js')).streams(ctx)));
+
+  program
+    .command('console')
+    .description('serve a web console of the target on 127.0.0.1 (tasks, logs, stop, retry, dead-letter queue, streams) until interrupted')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .action(action(async (ctx, opts: ConsoleOptions) => (await import('./commands/console.js')).consoleCommand(ctx, opts)));
 
   program
     .command('outputs')

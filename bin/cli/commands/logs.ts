@@ -8,6 +8,7 @@ import { validateTaskId } from '../../../functions/core/task-id.js';
 import { isTerminal, type TaskRecord } from '../../../functions/core/task-record.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
+import type { Services } from '../target.js';
 
 export interface LogsOptions {
   readonly follow?: boolean;
@@ -26,7 +27,7 @@ export function attemptRefsOf(task: TaskRecord): string[] {
 }
 
 /** Identity of a log event, to print each once across overlapping polls and attempts. */
-function eventKey(event: FilteredLogEvent): string {
+export function eventKey(event: FilteredLogEvent): string {
   return event.eventId ?? `${event.timestamp ?? ''}\u0000${event.logStreamName ?? ''}\u0000${event.message ?? ''}`;
 }
 
@@ -64,24 +65,42 @@ async function filterEvents(logs: CloudWatchLogsClient, logGroupName: string, re
   return events;
 }
 
+/** The log group of the task's function; a CliError when the target names none. */
+export function logGroupOf(services: Services, task: TaskRecord): string {
+  const logGroupName = services.tasks[task.function]?.logGroupName;
+  if (!logGroupName) throw new CliError(`${services.target.description} names no log group for task function '${task.function}' (TaskFunctions output)`);
+  return logGroupName;
+}
+
+/** Where reading a task's logs starts: a little before its creation, for clock skew between machines. */
+export function logsStartOf(task: TaskRecord): number {
+  return Date.parse(task.createdAt) - CLOCK_SKEW_MS;
+}
+
+/**
+ * The log lines of the task's attempts from `startTime` (ms) on, in time order, each once, except those in
+ * `seen` (which gets the new ones). Lambda stamps every line with its request ID; a long task's container
+ * stamps every line with the task ID (its log streams are named after the ECS task, which the registry does not know).
+ */
+export async function taskLogEvents(services: Services, task: TaskRecord, startTime: number, seen: Set<string> = new Set()): Promise<FilteredLogEvent[]> {
+  const logGroupName = logGroupOf(services, task);
+  const longLane = services.tasks[task.function]?.kind === 'stepfunctions';
+  const refs = longLane ? (attemptRefsOf(task).length ? [task.taskId] : []) : attemptRefsOf(task);
+  const batches = await Promise.all(refs.map((ref) => filterEvents(services.logs(), logGroupName, ref, startTime)));
+  return mergeLogEvents(batches, seen);
+}
+
 /** `stask logs ID [--follow]`: the log lines of the task's attempts, in time order. */
 export async function logs(ctx: CommandContext, taskId: string, options: LogsOptions): Promise<void> {
   validateTaskId(taskId);
   const services = await ctx.services();
   let task = await services.client.get(taskId);
-  const logGroupName = services.tasks[task.function]?.logGroupName;
-  if (!logGroupName) throw new CliError(`${services.target.description} names no log group for task function '${task.function}' (TaskFunctions output)`);
+  logGroupOf(services, task);
 
-  const client = services.logs();
   const seen = new Set<string>();
-  let startTime = Date.parse(task.createdAt) - CLOCK_SKEW_MS;
-  // Lambda stamps every line with its request ID; a long task's container stamps every line with the
-  // task ID (its log streams are named after the ECS task, which the registry does not know).
-  const longLane = services.tasks[task.function]?.kind === 'stepfunctions';
+  let startTime = logsStartOf(task);
   const printNew = async (): Promise<void> => {
-    const refs = longLane ? (attemptRefsOf(task).length ? [task.taskId] : []) : attemptRefsOf(task);
-    const batches = await Promise.all(refs.map((ref) => filterEvents(client, logGroupName, ref, startTime)));
-    for (const event of mergeLogEvents(batches, seen)) {
+    for (const event of await taskLogEvents(services, task, startTime, seen)) {
       if (event.timestamp !== undefined) startTime = Math.max(startTime, event.timestamp);
       const message = (event.message ?? '').replace(/\r?\n$/, '');
       if (ctx.options.json) ctx.print(`${JSON.stringify({ timestamp: new Date(event.timestamp ?? 0).toISOString(), message })}\n`);

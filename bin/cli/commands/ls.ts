@@ -1,4 +1,5 @@
-import type { ListQuery } from '../../../functions/core/registry.js';
+import type { ListPage, ListQuery } from '../../../functions/core/registry.js';
+import type { TaskClient } from '../../../functions/core/task-client.js';
 import type { CommandContext } from '../context.js';
 import { InvalidListQueryError } from '../../../functions/core/errors.js';
 import { OTHER_LISTING_TOKEN } from '../../../functions/core/registry-page-token.js';
@@ -40,11 +41,9 @@ export function listQueryOf(options: LsOptions, now: Date): ListQuery {
 
 const OTHER_LISTING = '--next-token belongs to another listing: pass it with the same --status, --function and --prefix as the ls that printed it';
 
-/** `stask ls [--status S] [--function F] [--prefix P] [--since T] [--until T] [--limit N] [--next-token T]` */
-export async function ls(ctx: CommandContext, options: LsOptions): Promise<void> {
-  const query = listQueryOf(options, ctx.io.now());
-  const { client } = await ctx.services();
-  const page = await client.list(query).catch((error: unknown) => {
+/** One page of tasks for a `listQueryOf` query, the registry's refusals worded for the user (`ls` and the console). */
+export async function listPage(client: TaskClient, query: ListQuery): Promise<ListPage> {
+  return client.list(query).catch((error: unknown) => {
     // A token of another listing (another status, function or prefix) names a key of another index.
     if (query.nextToken !== undefined && (error as Error).name === 'ValidationException' && /starting key|ExclusiveStartKey/i.test((error as Error).message)) {
       throw new UsageError(OTHER_LISTING);
@@ -59,6 +58,13 @@ export async function ls(ctx: CommandContext, options: LsOptions): Promise<void>
     }
     throw error;
   });
+}
+
+/** `stask ls [--status S] [--function F] [--prefix P] [--since T] [--until T] [--limit N] [--next-token T]` */
+export async function ls(ctx: CommandContext, options: LsOptions): Promise<void> {
+  const query = listQueryOf(options, ctx.io.now());
+  const { client } = await ctx.services();
+  const page = await listPage(client, query);
   if (ctx.options.json) return ctx.printJson({ tasks: page.tasks, nextToken: page.nextToken ?? null });
   ctx.print(formatTaskList(page));
 }

@@ -1,13 +1,12 @@
 import { lagOf } from '../../../local/kafka/lag.js';
 import type { CommandContext } from '../context.js';
-import { streamsTarget } from '../streams-target.js';
+import { streamsTarget, type StreamsTarget } from '../streams-target.js';
+import type { TaskRegistry } from '../../../functions/core/registry.js';
 
 interface BatchResult { recordsIn?: number; recordsOut?: number; recordsFailed?: number; duplicatesSkipped?: number }
 
-/** `stask streams`: each mapping's topic, group, lag per partition, last batch and failed records. */
-export async function streams(ctx: CommandContext): Promise<void> {
-  const target = await streamsTarget(ctx.options);
-  const { registry } = await ctx.services();
+/** Each mapping's topic, group, lag per partition, last batch and failed records (`stask streams` and the console). */
+export async function streamRows(target: StreamsTarget, registry: TaskRegistry) {
   const rows = [];
   for (const s of target.streams) {
     const lag = await lagOf(target.bootstrap, s.groupId, s.topic);
@@ -25,6 +24,14 @@ export async function streams(ctx: CommandContext): Promise<void> {
       batches: recent.tasks.length,
     });
   }
+  return rows;
+}
+
+/** `stask streams`: each mapping's topic, group, lag per partition, last batch and failed records. */
+export async function streams(ctx: CommandContext): Promise<void> {
+  const target = await streamsTarget(ctx.options);
+  const { registry } = await ctx.services();
+  const rows = await streamRows(target, registry);
   if (ctx.options.json) return ctx.printJson({ streams: rows });
   for (const r of rows) {
     const lag = Object.entries(r.lag).map(([tp, n]) => `${tp}=${n}`).join(' ');
