@@ -1,7 +1,8 @@
 // `stask console` end to end: a spawned `stask dev`, tasks submitted with the CLI, and the console (a real
 // `stask console` process) driven in headless Chromium: list, filter, open a task, watch a transcode's progress,
 // stop it, retry a failed task, redrive the dead-letter queue; and its API refusing calls without the token.
-// Saves the README's screenshots into docs/console/.
+// Takes the README's screenshots: into docs/console/ with STASK_UPDATE_SCREENSHOTS=1, else into a temporary
+// directory (a test run leaves the tracked files alone).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { embeddedTarget } from '../../bin/cli/target.js';
 import { launchChromium, startConsole, type ConsoleProcess } from './console-process.js';
 import { ROOT, startDev, stask, type DevProcess } from './stask-process.js';
 
-const SHOTS = join(ROOT, 'docs', 'console');
+const SHOTS = process.env['STASK_UPDATE_SCREENSHOTS'] === '1' ? join(ROOT, 'docs', 'console') : join(tmpdir(), `stask-console-shots-${process.pid}`);
 const WAIT = { timeout: 120_000 };
 
 let dir: string;
