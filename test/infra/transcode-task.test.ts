@@ -399,3 +399,12 @@ describe('TranscodeTask usage (what the terminal registry writes record for stas
     expect((succeeded.Parameters?.['ExpressionAttributeValues'] as Record<string, unknown>)[':usage']).toEqual(usage(12, 3 * 16_384, 300, 5 + 6 + 6));
   });
 });
+
+describe('TranscodeTask maxConcurrency', () => {
+  it('is its LongTask\'s limit: the default, or the prop', () => {
+    const byDefault = prepare();
+    expect(new TranscodeTask(byDefault.stack, 'Transcode', byDefault.props).maxConcurrency).toBe(DEFAULTS.longTaskMaxConcurrency);
+    const limited = prepare({ maxConcurrency: 4 });
+    expect(new TranscodeTask(limited.stack, 'Transcode', limited.props).maxConcurrency).toBe(4);
+  });
+});
