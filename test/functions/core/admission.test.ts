@@ -101,6 +101,29 @@ describe('the sweeper reconciles the slots of a limited long task', { timeout: 6
     expect(await executionNames()).not.toContain('stopped_waiting');
   });
 
+  it('a retry without a free slot does not redrive: it waits as a new execution and is admitted in turn', async () => {
+    const reconcile = () => reconcileSlots({ registry: lane.registry, sfn: lane.sfn.client }, limited());
+    gated('retried');
+    await lane.client.submit({ task: TASK, id: 'retried', payload: {} });
+    await waitFor(lane.client, 'retried', (t) => t.status === 'RUNNING');
+    expect((await lane.client.stop('retried')).status).toBe('STOPPED');
+    expect(await reconcile()).toEqual({ released: ['retried'], started: [] });
+    const busy = gated('busy');
+    await lane.client.submit({ task: TASK, id: 'busy', payload: {} });
+    await waitFor(lane.client, 'busy', (t) => t.status === 'RUNNING');
+
+    const again = gated('retried');
+    await lane.client.retry('retried');
+    expect(await lane.client.get('retried')).toMatchObject({ status: 'QUEUED', waitingExecution: 'retried-r1' });
+    busy.resolve(0);
+    await waitFor(lane.client, 'busy', (t) => t.status === 'SUCCEEDED');
+    expect(await reconcile()).toEqual({ released: ['busy'], started: ['retried-r1'] });
+    await waitFor(lane.client, 'retried', (t) => t.status === 'RUNNING');
+    again.resolve(0);
+    await waitFor(lane.client, 'retried', (t) => t.status === 'SUCCEEDED');
+    expect(await reconcile()).toEqual({ released: ['retried-r1'], started: [] });
+  });
+
   it('the sweep does not expire a task waiting for a slot, however long it waits', async () => {
     gated('holder');
     gated('patient');
