@@ -46,9 +46,14 @@ export const handler = async (): Promise<unknown> => {
     redispatch: (task) => (Object.hasOwn(targets, task.function) ? client.redispatch(task) : Promise.resolve(false)),
   });
   // The concurrency slots of long tasks: slots of ended executions released, waiting tasks admitted.
+  // One task's failure (a throttled call) leaves the others' and the metrics below to this sweep, and itself to the next.
   for (const task of limitedTasksOf(targets)) {
-    const slots = await reconcileSlots({ registry, sfn }, task);
-    if (slots.released.length || slots.started.length) logger.info('reconciled concurrency slots', { task: task.taskName, ...slots });
+    try {
+      const slots = await reconcileSlots({ registry, sfn }, task);
+      if (slots.released.length || slots.started.length) logger.info('reconciled concurrency slots', { task: task.taskName, ...slots });
+    } catch (error) {
+      logger.error('could not reconcile concurrency slots', { task: task.taskName, error: error as Error });
+    }
   }
   const changed = Object.values(result).reduce((n, ids) => n + ids.length, 0);
   if (changed) logger.info('swept tasks', { ...result });
