@@ -151,10 +151,29 @@ export class Admission {
     }
   }
 
-  /** An execution of `task` ended: its slot is released and the oldest waiting tasks take the free slots. */
-  async ended(task: LimitedTask, name: string): Promise<string[]> {
-    await this.slots.release(task.taskName, name);
+  /**
+   * An execution of `task` ended: its slot is released and the oldest waiting tasks take the free slots. An
+   * execution that ended without recording its task's outcome (a killed platform, an execution timeout) keeps
+   * its slot while the task is RUNNING: the limit counts RUNNING tasks too, and the sweeper, once it resolves
+   * the task (its heartbeats lapse), releases the slot in the same sweep (slot-reconcile.ts).
+   */
+  async ended(task: LimitedTask, name: string, taskId?: string): Promise<string[]> {
+    if (!(await this.ownsRunningTask(task, name, taskId))) await this.slots.release(task.taskName, name);
     return this.admit(task);
+  }
+
+  /**
+   * Whether the execution `name` is the owner of a task that is still RUNNING. Its task is `taskId` when known
+   * (the execution input), else the name itself or the name without its retry suffix (`<id>-r<N>`); the owner
+   * is the one whose executionRef is this execution.
+   */
+  async ownsRunningTask(task: LimitedTask, name: string, taskId?: string): Promise<boolean> {
+    const executionArn = executionArnOf(task.stateMachineArn, name);
+    for (const id of new Set(taskId ? [taskId] : [name, name.replace(/-r\d+$/, '')])) {
+      const record = await this.config.registry.find(id);
+      if (record?.status === 'RUNNING' && record.executionRef === executionArn) return true;
+    }
+    return false;
   }
 }
 

@@ -12,7 +12,9 @@ export interface ReconcileResult {
 }
 
 /**
- * For each holder of `task`'s slots: a RUNNING execution keeps its slot; an ended one gives it back; one that
+ * For each holder of `task`'s slots: a RUNNING execution keeps its slot, and so does an ended one whose task is
+ * still RUNNING under it (its outcome unrecorded: the sweep resolves the task first, the next sweep — or this
+ * one, run after sweepTasks — releases the slot); another ended one gives it back; one that
  * does not exist is started when its task still waits for it (the admitter died before StartExecution) and
  * gives its slot back otherwise. Then the free slots admit the oldest waiting tasks.
  */
@@ -27,7 +29,8 @@ export async function reconcileSlots(config: AdmissionConfig, task: LimitedTask)
   }
   for (const name of holders) {
     const status = await statusOf(config, executionArnOf(task.stateMachineArn, name));
-    if (status === 'RUNNING') continue;
+    // Running, or ended with its task still RUNNING (resolved by a later sweep, which then releases the slot).
+    if (status === 'RUNNING' || (status !== undefined && (await admission.ownsRunningTask(task, name)))) continue;
     const event = status === undefined ? waiting.get(name) : undefined;
     if (event) {
       await admission.start(task, event, name);

@@ -15,7 +15,7 @@ const logger = new Logger({ serviceName: ADMITTER_SERVICE_NAME });
 /** The part of Step Functions' "Execution Status Change" event the admitter reads. */
 const StatusChangeSchema = z.object({
   'detail-type': z.literal('Step Functions Execution Status Change'),
-  detail: z.object({ stateMachineArn: z.string().min(1), name: z.string().min(1), status: z.string().min(1) }),
+  detail: z.object({ stateMachineArn: z.string().min(1), name: z.string().min(1), status: z.string().min(1), input: z.string().nullish() }),
 });
 
 /**
@@ -32,7 +32,17 @@ export const handler = async (event: unknown): Promise<unknown> => {
     return { admitted: [] };
   }
   const admission = new Admission({ registry: new TaskRegistry(dynamo, requireEnv(ENV.taskTableName)), sfn });
-  const admitted = await admission.ended(task, detail.name);
+  const admitted = await admission.ended(task, detail.name, taskIdOf(detail.input));
   logger.info('execution ended', { task: task.taskName, execution: detail.name, status: detail.status, admitted });
   return { admitted };
 };
+
+/** The task ID of the execution input (absent when Step Functions left the input out of the event: too large). */
+function taskIdOf(input: string | null | undefined): string | undefined {
+  try {
+    const taskId = (JSON.parse(input ?? 'null') as { taskId?: unknown } | null)?.taskId;
+    return typeof taskId === 'string' ? taskId : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -20,7 +21,7 @@ import { ENDPOINTS_FILE, TaskFunctionsSchema, type EndpointsFile } from '../../f
 import { TaskRegistry } from '../../functions/core/registry.js';
 import type { TaskClient } from '../../functions/core/task-client.js';
 import { isTerminal, type TaskRecord } from '../../functions/core/task-record.js';
-import { GATED_LIMIT, synthLimitedStack } from './fixtures/limited-stack.js';
+import { ADMITTER_LOG_GROUP_OUTPUT, GATED_LIMIT, synthLimitedStack } from './fixtures/limited-stack.js';
 
 let cdkOut: string;
 let dataDir: string;
@@ -36,6 +37,8 @@ interface Connected {
   readonly sqs: SQSClient;
   readonly stateMachineArn: string;
   readonly failureQueueUrl: string;
+  /** The lines the admitter logged (the status-change events the engine published reached it). */
+  admitterLines(): Promise<string[]>;
 }
 
 function startPlatformProcess(): Promise<Connected> {
@@ -71,7 +74,12 @@ function connect(endpoints: EndpointsFile): Connected {
     sqs: () => sqs,
     failureQueueUrl: () => failureQueueUrl,
   });
-  return { client, slots: new ConcurrencySlots(doc, registry.tableName), sfn, sqs, stateMachineArn: tasks['gated']?.stateMachineArn ?? '', failureQueueUrl };
+  const logs = new CloudWatchLogsClient({ ...common, endpoint: endpoints.endpoints['logs'] });
+  const admitterLines = async (): Promise<string[]> => {
+    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: endpoints.outputs[ADMITTER_LOG_GROUP_OUTPUT], filterPattern: '"execution ended"' }));
+    return (out.events ?? []).map((e) => e.message ?? '');
+  };
+  return { client, slots: new ConcurrencySlots(doc, registry.tableName), sfn, sqs, stateMachineArn: tasks['gated']?.stateMachineArn ?? '', failureQueueUrl, admitterLines };
 }
 
 /** Every poll: the tasks and the running executions, never more than the limit running. */
@@ -159,8 +167,8 @@ describe('a long task with a concurrency limit on the embedded platform', () => 
     tasks = await until(c, 't1 done and t3 admitted', (t) => statusOf(t, t1) === 'SUCCEEDED' && statusOf(t, t3) === 'RUNNING');
     expect(tasks.get(t4)?.status).toBe('QUEUED');
 
-    // kill -9 with t2 and t3 running and t4 waiting; on restart their executions are failed, their slots
-    // released, and t4 admitted.
+    // kill -9 with t2 and t3 running and t4 waiting; on restart their executions are failed, but their tasks
+    // stay RUNNING (and keep their slots) until the sweeper fails them (heartbeats lapsed); then t4 is admitted.
     child?.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
     c = await startPlatformProcess();
@@ -172,6 +180,15 @@ describe('a long task with a concurrency limit on the embedded platform', () => 
     // Start order = submission order (t5 never started).
     const started = ids.filter((id) => tasks.get(id)?.startedAt !== undefined).sort((a, b) => (tasks.get(a)?.startedAt ?? '').localeCompare(tasks.get(b)?.startedAt ?? ''));
     expect(started).toEqual([t1, t2, t3, t4]);
+
+    // The admitter saw the executions end (the engine's status-change events went through the rule).
+    const deadlineLogs = Date.now() + 30_000;
+    let lines = await c.admitterLines();
+    while (!lines.some((l) => l.includes(t4)) && Date.now() < deadlineLogs) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      lines = await c.admitterLines();
+    }
+    expect(lines.some((l) => l.includes(t4) && l.includes('SUCCEEDED'))).toBe(true);
 
     // No slot left held once every execution has ended.
     await until(c, 'every slot released', () => true);
