@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_MAX_ATTEMPTS, DEFAULTS, ENV, pascalCase, STACK_OUTPUTS } from '../functions/core/facts.js';
 import { acknowledgeNag, iam5ResourceFinding } from './constructs/nag.js';
 import { KafkaLane } from './constructs/kafka-lane.js';
+import { LongTaskAdmitter } from './constructs/long-task-admitter.js';
 import { MediaNetwork } from './constructs/media-network.js';
 import { MediaStore } from './constructs/media-store.js';
 import { ALARM_CONTEXT, OperationsAlarms } from './constructs/operations-alarms.js';
@@ -58,6 +59,8 @@ export class ServerlessTaskStack extends Stack {
   public readonly destinations: TaskDestinations;
   public readonly payloadStore: PayloadStore;
   public readonly sweeper: TaskSweeper;
+  /** Starts waiting long tasks as executions of their task end (their concurrency limits). */
+  public readonly admitter: LongTaskAdmitter;
   /** Short tasks by task name. */
   public readonly shortTasks: ReadonlyMap<string, ShortTask>;
   /** VPC, gateway endpoints and ECS cluster of the media work. */
@@ -87,6 +90,7 @@ export class ServerlessTaskStack extends Stack {
     this.destinations = new TaskDestinations(this, 'TaskDestinations');
     this.payloadStore = new PayloadStore(this, 'PayloadStore');
     this.sweeper = new TaskSweeper(this, 'TaskSweeper', { table: this.registry.table, heartbeat: HEARTBEAT, failureQueue: this.destinations.failureQueue });
+    this.admitter = new LongTaskAdmitter(this, 'LongTaskAdmitter', { table: this.registry.table });
 
     const shortTasks = new Map<string, ShortTask>();
     for (const definition of SHORT_TASKS) {
@@ -124,7 +128,8 @@ export class ServerlessTaskStack extends Stack {
       // parallel; shorter ones (every local run's clips) stay single pass.
       segmented: {},
     });
-    this.sweeper.dispatches(TRANSCODE_TASK_NAME, { stateMachine: this.transcodeTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts });
+    this.sweeper.dispatches(TRANSCODE_TASK_NAME, { stateMachine: this.transcodeTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts, maxConcurrency: this.transcodeTask.maxConcurrency });
+    this.admitter.admits(TRANSCODE_TASK_NAME, this.transcodeTask.stateMachine, this.transcodeTask.maxConcurrency);
     this.uploadTrigger = new UploadTrigger(this, 'UploadTrigger', {
       taskName: TRANSCODE_TASK_NAME,
       stateMachine: this.transcodeTask.stateMachine,
@@ -134,6 +139,7 @@ export class ServerlessTaskStack extends Stack {
       outputFormats: UPLOAD_OUTPUT_FORMATS,
       outputDir: UPLOAD_OUTPUT_DIR,
       maxAttempts: DEFAULTS.longTaskMaxAttempts,
+      maxConcurrency: this.transcodeTask.maxConcurrency,
     });
 
     this.rollupTask = new PythonLongTask(this, 'CrossRegionRollup', {
@@ -157,7 +163,8 @@ export class ServerlessTaskStack extends Stack {
       'grantRead and grantPut on the media bucket: the input prefix and the report key come from the task payload at ' +
         'run time; the wildcard only spans objects of that one bucket.',
     );
-    this.sweeper.dispatches(ROLLUP_TASK_NAME, { stateMachine: this.rollupTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts });
+    this.sweeper.dispatches(ROLLUP_TASK_NAME, { stateMachine: this.rollupTask.stateMachine, maxAttempts: DEFAULTS.longTaskMaxAttempts, maxConcurrency: this.rollupTask.maxConcurrency });
+    this.admitter.admits(ROLLUP_TASK_NAME, this.rollupTask.stateMachine, this.rollupTask.maxConcurrency);
 
     this.kafkaLane = KafkaLane.fromContext(this, 'KafkaLane', {
       vpc: this.mediaNetwork.vpc,
@@ -237,6 +244,7 @@ export class ServerlessTaskStack extends Stack {
           // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
           logGroupName: this.transcodeTask.logGroup.logGroupName,
           maxAttempts: DEFAULTS.longTaskMaxAttempts,
+          maxConcurrency: this.transcodeTask.maxConcurrency,
         },
         [ROLLUP_TASK_NAME]: {
           kind: 'stepfunctions',
@@ -244,6 +252,7 @@ export class ServerlessTaskStack extends Stack {
           // The job containers' log group; every line carries the task ID.
           logGroupName: this.rollupTask.logGroup.logGroupName,
           maxAttempts: DEFAULTS.longTaskMaxAttempts,
+          maxConcurrency: this.rollupTask.maxConcurrency,
         },
       }),
       description: 'Task name to lane, function or state machine, log group and attempts (JSON), read by the stask CLI',

@@ -19,8 +19,8 @@ import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
 import { ECS_SCRATCH_DIR } from './ecs/scratch.js';
-import { matchesEventPattern } from './events/event-pattern.js';
-import { s3ObjectCreatedEvent, scheduledEvent } from './events/eventbridge-events.js';
+import { EventRouter } from './events/event-router.js';
+import { executionStatusChangeEvent, s3ObjectCreatedEvent, scheduledEvent } from './events/eventbridge-events.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION, startEmbeddedServers, type EmbeddedServers } from './servers.js';
 import { createDefaultDispatcher, LocalStepFunctions } from './stepfunctions/index.js';
 import { synthesizeIfStale } from './synth.js';
@@ -158,12 +158,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const invokeApi = await startInvokeApi(lambda);
     closers.unshift(() => invokeApi.close());
     lambdaEndpoint = invokeApi.endpoint;
+    // The bus of the rules with event patterns: S3 object events and Step Functions status changes.
+    const events = new EventRouter(provisioned.eventRules, (name, event) => lambda.invokeAsync(name, event));
     // Step Functions: Task states reach the same Lambda service, queues and tables as everything else.
     const sfnDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'stask-sfn-')));
     const stepFunctions = new LocalStepFunctions({
       dataDir: sfnDir,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
+      onExecutionEnded: (record) => events.publish(executionStatusChangeEvent(record, LOCAL_ACCOUNT_ID, LOCAL_REGION)),
       dispatcher: createDefaultDispatcher({
         invokeLambda: async (name, payload) => {
           const outcome = await lambda.invokeSync(name, payload);
@@ -194,14 +197,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // S3 → EventBridge: object events of buckets with EventBridge notifications go to matching rules.
     servers.s3.onObjectEvent((record) => {
       if (!record.eventName.startsWith('ObjectCreated') || !provisioned.eventBridgeBuckets.includes(record.s3.bucket.name)) return;
-      const event = s3ObjectCreatedEvent(record, LOCAL_ACCOUNT_ID, LOCAL_REGION);
-      for (const rule of provisioned.eventRules) {
-        if (!matchesEventPattern(event, rule.pattern)) continue;
-        for (const name of rule.functionNames) lambda.invokeAsync(name, event);
-      }
+      events.publish(s3ObjectCreatedEvent(record, LOCAL_ACCOUNT_ID, LOCAL_REGION));
     });
-    // Every endpoint is known now: events stored by an earlier run may start.
+    // Every endpoint is known now: events stored by an earlier run may start, and new ones be delivered.
     const resumedEvents = lambda.start();
+    events.open();
     for (const schedule of provisioned.schedules) {
       const fire = (): void => {
         const event = scheduledEvent(schedule.ruleArn, LOCAL_ACCOUNT_ID, LOCAL_REGION);

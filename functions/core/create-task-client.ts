@@ -84,6 +84,7 @@ export function createTaskClient(options: CreateTaskClientOptions): TaskClient {
   const stepFunctions: TaskInvoker = {
     invoke: (target, event) => longLane().invoke(target, event),
     stop: (target, task) => longLane().stop(target, task),
+    stoppedBeforeStart: (target, task) => longLane().stoppedBeforeStart(target, task),
     retry: (target, task, event) => longLane().retry(target, task, event),
   };
   return new TaskClient({
@@ -102,7 +103,8 @@ export function toTaskTarget(name: string, entry: TaskFunctionEntry | TaskTarget
   const maxAttempts = entry.maxAttempts !== undefined ? { maxAttempts: entry.maxAttempts } : {};
   if (entry.kind === 'stepfunctions') {
     if (!entry.stateMachineArn) throw new Error(`task '${name}' runs on Step Functions but names no state machine`);
-    return { kind: 'stepfunctions', stateMachineArn: entry.stateMachineArn, ...maxAttempts };
+    const limit = 'maxConcurrency' in entry && entry.maxConcurrency !== undefined ? { maxConcurrency: entry.maxConcurrency } : {};
+    return { kind: 'stepfunctions', stateMachineArn: entry.stateMachineArn, ...maxAttempts, ...limit };
   }
   if (!entry.functionName) throw new Error(`task '${name}' runs on Lambda but names no function`);
   return { kind: 'lambda', functionName: entry.functionName, ...maxAttempts };

@@ -23,6 +23,8 @@ export const ENV = {
   maxEventAgeSeconds: 'TASK_MAX_EVENT_AGE_SECONDS',
   /** Attempts recorded for tasks a trigger starts. */
   maxAttempts: 'TASK_MAX_ATTEMPTS',
+  /** Executions of the trigger's long task that may run at a time (see DEFAULTS.longTaskMaxConcurrency). */
+  maxConcurrency: 'TASK_MAX_CONCURRENCY',
   /** The heartbeat interval of every worker and runtime, and the sweeper's measure of a lapsed attempt. */
   heartbeatSeconds: 'TASK_HEARTBEAT_SECONDS',
   retryWindowSeconds: 'TASK_RETRY_WINDOW_SECONDS',
@@ -83,6 +85,17 @@ export const DEFAULTS = {
   dispatchGraceSeconds: 30,
   /** Attempts of a long-lane task (its retries are Step Functions' own). */
   longTaskMaxAttempts: 1,
+  /**
+   * Executions of one long task that run at a time; the others wait QUEUED and start as these end, oldest first
+   * (functions/core/admission.ts). 10, sized for the seed's batch (hundreds of 4 GB uploads on a Friday, each a
+   * 4-vCPU Fargate task, or with segmented transcodes DEFAULTS.segmentCount of them): Fargate's quota is vCPUs
+   * running at a time per account and Region ("Fargate On-Demand vCPU resource count"; accounts migrated to
+   * vCPU quotas got 4,000, i.e. 1,000 tasks of 4 vCPUs, and new accounts start lower and are raised with use), and
+   * RunTask launches burst at 100 tasks per account. 10 executions × 4 segments × 4 vCPUs = 160 vCPUs and 40
+   * tasks: a small share of the quota and of the launch burst, with room for the other tasks of the account,
+   * while the batch still drains over a weekend (300 uploads × ~45 min segmented / 10 ≈ 22 h).
+   */
+  longTaskMaxConcurrency: 10,
   /** How long a long task may run (its state machine's and its work states' TimeoutSeconds): 24 hours. */
   longTaskTimeoutSeconds: 24 * 60 * 60,
   /** Transcoder: inputs shorter than this are transcoded in one pass. */
@@ -125,6 +138,9 @@ export const METRICS = {
 
 /** The sweeper's Powertools service name (its logs and the `service` dimension of its metrics). */
 export const SWEEPER_SERVICE_NAME = 'task-sweeper';
+
+/** The admitter's Powertools service name (functions/maintenance/admitter-handler.ts). */
+export const ADMITTER_SERVICE_NAME = 'task-admitter';
 
 /** The stack's name (bin/app.ts) and the embedded platform's default. */
 export const DEFAULT_STACK_NAME = 'ServerlessTask';
@@ -212,6 +228,8 @@ export const TaskFunctionEntrySchema = z
     stateMachineArn: z.string().min(1).optional(),
     logGroupName: z.string().min(1).optional(),
     maxAttempts: z.number().int().positive().optional(),
+    /** A long task's executions that may run at a time (the others wait QUEUED). */
+    maxConcurrency: z.number().int().positive().optional(),
   })
   .refine((t) => (t.kind === 'stepfunctions' ? Boolean(t.stateMachineArn) : Boolean(t.functionName)), {
     message: 'a lambda task needs functionName, a stepfunctions task stateMachineArn',

@@ -50,7 +50,8 @@ export class TaskRegistry {
   private readonly now: () => Date;
 
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    /** The table's document client (the concurrency slots of long tasks share the table: admission.ts). */
+    readonly doc: DynamoDBDocumentClient,
     readonly tableName: string,
     options: RegistryOptions = {},
   ) {

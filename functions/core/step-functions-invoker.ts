@@ -7,10 +7,11 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { Admission, executionArnOf, type LimitedTask } from './admission.js';
 import { buildDestinationRecord } from './destination-record.js';
 import { executionNameOf } from './execution-name.js';
 import type { TaskRegistry } from './registry.js';
-import type { TaskInvoker, TaskTarget } from './task-client.js';
+import type { StepFunctionsTaskTarget, TaskInvoker, TaskTarget } from './task-client.js';
 import type { TaskInvocationEvent, TaskRecord } from './task-record.js';
 
 export interface StepFunctionsInvokerConfig {
@@ -32,11 +33,23 @@ export interface LongTaskInput extends TaskInvocationEvent {
  * the `Stopped` record; retry redrives the execution where AWS allows it, else starts a new one.
  */
 export class StepFunctionsInvoker implements TaskInvoker {
-  constructor(private readonly config: StepFunctionsInvokerConfig) {}
+  private readonly admission: Admission;
+
+  constructor(private readonly config: StepFunctionsInvokerConfig) {
+    this.admission = new Admission({ registry: config.registry, sfn: config.sfn });
+  }
 
   async invoke(target: TaskTarget, event: TaskInvocationEvent, attempt = 0): Promise<{ executionRef: string }> {
     const stateMachineArn = stateMachineOf(target, event.task);
     const name = executionNameOf(event.taskId, attempt);
+    const limited = limitedOf(target, event.task);
+    if (limited) {
+      // Under a concurrency limit: the task waits QUEUED for its execution, and admission starts the oldest
+      // waiting ones while slots are free (this one too, when its turn has come). A task that left QUEUED
+      // meanwhile (stopped) is not started.
+      if (await this.admission.markWaiting(event.taskId, name)) await this.admission.admit(limited, { event, name });
+      return { executionRef: executionArnOf(stateMachineArn, name) };
+    }
     try {
       // expiresAt: the TTL the execution's terminal registry states write (lib/constructs/registry-states.ts,
       // EXPIRES_AT_PATH): Step Functions has no epoch-seconds clock of its own.
@@ -53,6 +66,19 @@ export class StepFunctionsInvoker implements TaskInvoker {
   async stop(target: TaskTarget, task: TaskRecord): Promise<void> {
     const executionArn = task.executionRef ?? executionArnOf(stateMachineOf(target, task.function), executionNameOf(task.taskId));
     await this.config.sfn.send(new StopExecutionCommand({ executionArn, error: 'TaskStopped', cause: 'stopped by request' }));
+    await this.sendStopped(target, task, executionArn);
+  }
+
+  /**
+   * A task stopped while QUEUED (waiting for a slot, or before its execution marked it RUNNING): no execution
+   * will send its record, so the `Stopped` record is sent here. An execution started meanwhile finds the task
+   * STOPPED and ends without running the work.
+   */
+  async stoppedBeforeStart(target: TaskTarget, task: TaskRecord): Promise<void> {
+    await this.sendStopped(target, task, executionArnOf(stateMachineOf(target, task.function), task.waitingExecution ?? executionNameOf(task.taskId)));
+  }
+
+  private async sendStopped(target: TaskTarget, task: TaskRecord, executionArn: string): Promise<void> {
     const record = buildDestinationRecord({
       taskId: task.taskId,
       requestId: executionArn,
@@ -71,7 +97,12 @@ export class StepFunctionsInvoker implements TaskInvoker {
     // Redrive resumes at the state that did not finish: for a stopped or timed-out execution that is the
     // work itself. A failure that went through the Catch path ended in a Fail state, where a redrive would
     // only fail again: that takes a new execution.
-    if (executionArn && (status === 'ABORTED' || status === 'TIMED_OUT')) {
+    // Under a concurrency limit a redrive needs a slot too; without a free one the retry waits as a new execution.
+    const limited = limitedOf(target, task.function);
+    const slot = executionArn && limited ? executionArn.slice(executionArn.lastIndexOf(':') + 1) : undefined;
+    const redrivable = executionArn && (status === 'ABORTED' || status === 'TIMED_OUT');
+    const slotFree = !redrivable || !limited || !slot || (await this.admission.slots.take(limited.taskName, slot, limited.maxConcurrency)) !== 'full';
+    if (executionArn && redrivable && slotFree) {
       const running = await this.config.registry.redrive(task.taskId, {
         from: [task.status],
         executionRef: executionArn,
@@ -81,6 +112,7 @@ export class StepFunctionsInvoker implements TaskInvoker {
         await this.config.sfn.send(new RedriveExecutionCommand({ executionArn }));
         return running;
       } catch (error) {
+        if (limited && slot) await this.admission.slots.release(limited.taskName, slot);
         // Back to where it was: the same terminal transition again, with the error it had.
         const detail = `redrive refused: ${(error as Error).message}; run retry again for a new execution`;
         const back = { from: ['RUNNING'] as const, executionRef: executionArn, detail };
@@ -91,16 +123,19 @@ export class StepFunctionsInvoker implements TaskInvoker {
     }
     const queued = await this.config.registry.requeue(task.taskId, { detail: `retry requested after ${task.status}: a new execution` });
     await this.invoke(target, event, (task.attemptRefs?.length ?? task.attempts) || 1);
+    // Dispatched (the TaskClient marks submissions): a re-dispatch would start the first attempt's name again.
+    await this.config.registry.markDispatched(task.taskId).catch(() => false);
     return queued;
   }
+}
+
+/** The target's concurrency limit, when it has one. */
+function limitedOf(target: TaskTarget, task: string): LimitedTask | undefined {
+  const { maxConcurrency, stateMachineArn } = target as StepFunctionsTaskTarget;
+  return target.kind === 'stepfunctions' && maxConcurrency !== undefined ? { taskName: task, stateMachineArn, maxConcurrency } : undefined;
 }
 
 function stateMachineOf(target: TaskTarget, task: string): string {
   if (target.kind !== 'stepfunctions') throw new Error(`task '${task}' has no state machine`);
   return target.stateMachineArn;
-}
-
-/** arn:aws:states:r:a:stateMachine:NAME → arn:aws:states:r:a:execution:NAME:EXECUTION */
-function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }

@@ -100,6 +100,8 @@ export async function sweepTasks(registry: TaskRegistry, options: SweepOptions):
   if (options.probeInit) await failUninitialized(registry, options, now, result);
   const queuedBefore = new Date(now.getTime() - options.queuedExpiryMs).toISOString();
   for (const task of await allWithStatus(registry, 'QUEUED', queuedBefore)) {
+    // Waiting for a concurrency slot of its long task (admission.ts): it starts as others end, however long.
+    if (task.waitingExecution !== undefined) continue;
     await attempt(result.expired, task.taskId, () =>
       registry.expire(task.taskId, {
         from: ['QUEUED'],

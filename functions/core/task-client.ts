@@ -26,6 +26,8 @@ export interface StepFunctionsTaskTarget {
   readonly stateMachineArn: string;
   /** @default DEFAULT_MAX_ATTEMPTS */
   readonly maxAttempts?: number;
+  /** Executions that may run at a time; the others wait QUEUED (functions/core/admission.ts). @default no limit */
+  readonly maxConcurrency?: number;
 }
 
 /** Where a task name runs, by lane. */
@@ -36,6 +38,8 @@ export interface TaskInvoker {
   invoke(target: TaskTarget, event: TaskInvocationEvent): Promise<{ readonly executionRef?: string }>;
   /** Stops the running work itself (the long lane: StopExecution, which also stops its ECS task). */
   stop?(target: TaskTarget, task: TaskRecord): Promise<void>;
+  /** Sends the record of a task stopped before it ran, when the lane has one to send (the long lane: `Stopped`). */
+  stoppedBeforeStart?(target: TaskTarget, task: TaskRecord): Promise<void>;
   /** A retry the lane performs itself (the long lane: RedriveExecution where AWS allows it). */
   retry?(target: TaskTarget, task: TaskRecord, event: TaskInvocationEvent): Promise<TaskRecord>;
 }
@@ -160,8 +164,12 @@ export class TaskClient {
     const task = await this.get(taskId);
     switch (task.status) {
       case 'QUEUED':
-      case 'RETRYING':
-        return this.config.registry.stopped(task.taskId, { from: [task.status], detail: 'stopped by request before it ran' });
+      case 'RETRYING': {
+        const stopped = await this.config.registry.stopped(task.taskId, { from: [task.status], detail: 'stopped by request before it ran' });
+        const target = this.targetOf(task.function);
+        await this.invokerOf(target).stoppedBeforeStart?.(target, stopped);
+        return stopped;
+      }
       case 'RUNNING': {
         const stopping = await this.config.registry.requestStop(task.taskId, { detail: 'stop requested' });
         const target = this.targetOf(task.function);

@@ -90,6 +90,11 @@ export interface TaskRecord {
   readonly executionRef?: string;
   /** When the work was handed to its lane (invoke / StartExecution); absent on a QUEUED task whose submitter died before. */
   readonly dispatchedAt?: string;
+  /**
+   * A QUEUED long task waiting for one of its function's concurrency slots: the name of the execution it
+   * starts once admitted (functions/core/admission.ts). Left on the record after it starts; a retry replaces it.
+   */
+  readonly waitingExecution?: string;
   /** Every attempt's execution reference, in order (Lambda retries repeat the request ID). */
   readonly attemptRefs?: string[];
   /** What ran it, written when it ended (the contract's `succeed` and `fail`). */

@@ -5,6 +5,8 @@ import { createTaskClient } from '../core/create-task-client.js';
 import { optionalIntEnv, requireEnv } from '../core/env.js';
 import { DEFAULTS, ENV, METRICS, METRICS_NAMESPACE, SWEEPER_SERVICE_NAME, TaskFunctionsSchema } from '../core/facts.js';
 import { probeInit } from '../core/init-probe.js';
+import { limitedTasksOf } from '../core/limited-tasks.js';
+import { reconcileSlots } from '../core/slot-reconcile.js';
 import { TaskRegistry } from '../core/registry.js';
 import { failureRecordSender } from '../core/sweeper-records.js';
 import { sweepTasks } from '../core/sweeper.js';
@@ -13,6 +15,7 @@ import { sweepTasks } from '../core/sweeper.js';
 const dynamo = dynamoDocument();
 const sqs = sqsClient();
 const lambda = lambdaClient();
+const sfn = sfnClient();
 const logger = new Logger({ serviceName: SWEEPER_SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SWEEPER_SERVICE_NAME });
 
@@ -25,7 +28,7 @@ export const handler = async (): Promise<unknown> => {
     registry,
     tasks: targets,
     lambda: lambdaClient,
-    sfn: sfnClient,
+    sfn: () => sfn,
     sqs: () => sqs,
     ...(failureQueueUrl ? { failureQueueUrl: () => failureQueueUrl } : {}),
   });
@@ -42,6 +45,16 @@ export const handler = async (): Promise<unknown> => {
     // Tasks of names it cannot dispatch are left to their expiry.
     redispatch: (task) => (Object.hasOwn(targets, task.function) ? client.redispatch(task) : Promise.resolve(false)),
   });
+  // The concurrency slots of long tasks: slots of ended executions released, waiting tasks admitted.
+  // One task's failure (a throttled call) leaves the others' and the metrics below to this sweep, and itself to the next.
+  for (const task of limitedTasksOf(targets)) {
+    try {
+      const slots = await reconcileSlots({ registry, sfn }, task);
+      if (slots.released.length || slots.started.length) logger.info('reconciled concurrency slots', { task: task.taskName, ...slots });
+    } catch (error) {
+      logger.error('could not reconcile concurrency slots', { task: task.taskName, error: error as Error });
+    }
+  }
   const changed = Object.values(result).reduce((n, ids) => n + ids.length, 0);
   if (changed) logger.info('swept tasks', { ...result });
   // Every sweep reports, zero included: the alarm on resolved tasks sees data, not gaps.

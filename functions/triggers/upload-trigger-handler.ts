@@ -30,6 +30,7 @@ export const handler = async (event: unknown): Promise<unknown> => {
         kind: 'stepfunctions',
         stateMachineArn: requireEnv(ENV.triggerStateMachineArn),
         maxAttempts: optionalIntEnv(ENV.maxAttempts, DEFAULTS.longTaskMaxAttempts),
+        ...(process.env[ENV.maxConcurrency] ? { maxConcurrency: optionalIntEnv(ENV.maxConcurrency, DEFAULTS.longTaskMaxConcurrency) } : {}),
       },
     },
   });

@@ -59,6 +59,14 @@ export interface LongTaskProps {
   readonly payloadSchema?: PayloadJsonSchema;
 
   /**
+   * Executions of this task that run at a time. The others wait QUEUED and start as these end, in submission
+   * order (a LongTaskAdmitter releases the slot of each ended execution; the TaskSweeper reconciles the slots).
+   *
+   * @default DEFAULTS.longTaskMaxConcurrency (10; see functions/core/facts.ts for why)
+   */
+  readonly maxConcurrency?: number;
+
+  /**
    * How long the task may run, at most Step Functions Standard's one year (MAX_LONG_TASK_TIMEOUT). It is
    * `Run the work`'s `TimeoutSeconds` (Lambda or Fargate work fails with `States.Timeout`, the ECS task or
    * invocation is stopped, and the Catch records FAILED) and, with STATE_MACHINE_TIMEOUT_MARGIN for the

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../../functions/core/facts.js';
 import { TASK_CONTRACT } from '../../functions/core/task-contract.js';
 import { DEFAULT_ECS_TIMEOUT, fargateRunTask, grantRunTaskOnTaskDefinitionArn, WORK_RETRY } from './ecs-run-task.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
@@ -74,6 +75,8 @@ export class LongTask extends Construct {
   public readonly workState: sfn.TaskStateBase | sfn.Parallel;
   /** The stack output publishing the payload schema, when the task declares one. */
   public readonly payloadSchemaOutput?: CfnOutput;
+  /** Executions that run at a time (LongTaskProps.maxConcurrency). */
+  public readonly maxConcurrency: number;
 
   constructor(scope: Construct, id: string, props: LongTaskProps) {
     super(scope, id);
@@ -88,6 +91,10 @@ export class LongTask extends Construct {
     const kinds = (['lambda', 'fargate', 'branch'] as const).filter((kind) => kind in props.work);
     if (kinds.length !== 1) {
       throw new Error(`LongTask: work must have exactly one of lambda, fargate or branch, got ${kinds.length ? kinds.join(', ') : 'none'}`);
+    }
+    this.maxConcurrency = props.maxConcurrency ?? DEFAULTS.longTaskMaxConcurrency;
+    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
+      throw new Error(`LongTask: maxConcurrency must be an integer >= 1, got ${this.maxConcurrency}`);
     }
     if (props.payloadSchema) this.payloadSchemaOutput = publishPayloadSchema(this, props.taskName, props.payloadSchema);
     const timeout = props.timeout ?? defaultTimeout(props.work);

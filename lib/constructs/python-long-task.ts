@@ -60,6 +60,8 @@ export interface PythonLongTaskProps {
    * @default Duration.seconds(DEFAULTS.longTaskTimeoutSeconds) - 24 hours
    */
   readonly timeout?: Duration;
+  /** Runs at a time; the others wait QUEUED, in submission order (LongTask's `maxConcurrency`). @default DEFAULTS.longTaskMaxConcurrency (10) */
+  readonly maxConcurrency?: number;
   /** The heartbeat interval (`TASK_HEARTBEAT_SECONDS`): the TaskSweeper's. @default Duration.seconds(DEFAULTS.heartbeatSeconds) */
   readonly heartbeat?: Duration;
   /** Retention of the container and execution log groups. @default logs.RetentionDays.ONE_MONTH */
@@ -166,6 +168,7 @@ export class PythonLongTask extends Construct {
       failureQueue: props.failureQueue,
       timeout: props.timeout ?? DEFAULT_ECS_TIMEOUT,
       logRetention: props.logRetention,
+      ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
       work: { fargate },
     });
 
@@ -179,6 +182,11 @@ export class PythonLongTask extends Construct {
   /** The job's state machine. */
   public get stateMachine() {
     return this.longTask.stateMachine;
+  }
+
+  /** Runs at a time. */
+  public get maxConcurrency(): number {
+    return this.longTask.maxConcurrency;
   }
 
   private acknowledgeFindings(props: PythonLongTaskProps, image: ecs.ContainerImage): void {

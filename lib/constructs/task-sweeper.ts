@@ -7,6 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV, SWEEPER_SERVICE_NAME, type TaskFunctionEntry } from '../../functions/core/facts.js';
+import { grantAdmission } from './long-task-admitter.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TaskFunction } from './task-function.js';
 
@@ -88,8 +89,14 @@ export class TaskSweeper extends Construct {
     );
   }
 
-  /** Lets the sweeper dispatch QUEUED tasks of this name whose submitter died before dispatching them. */
-  dispatches(taskName: string, target: { readonly function: lambda.IFunction; readonly maxAttempts: number } | { readonly stateMachine: sfn.IStateMachine; readonly maxAttempts: number }): void {
+  /**
+   * Lets the sweeper dispatch QUEUED tasks of this name whose submitter died before dispatching them; for a long
+   * task with `maxConcurrency`, also reconcile its concurrency slots and admit its waiting tasks.
+   */
+  dispatches(
+    taskName: string,
+    target: { readonly function: lambda.IFunction; readonly maxAttempts: number } | { readonly stateMachine: sfn.IStateMachine; readonly maxAttempts: number; readonly maxConcurrency?: number },
+  ): void {
     if ('function' in target) {
       target.function.grantInvoke(this.taskFunction.function);
       acknowledgeNag(
@@ -98,9 +105,12 @@ export class TaskSweeper extends Construct {
         `grantInvoke on the ${taskName} function (its versions and aliases): the sweeper dispatches that task's QUEUED tasks whose submitter died.`,
       );
       this.targets[taskName] = { kind: 'lambda', functionName: target.function.functionName, maxAttempts: target.maxAttempts };
-    } else {
+    } else if (target.maxConcurrency === undefined) {
       target.stateMachine.grantStartExecution(this.taskFunction.function);
       this.targets[taskName] = { kind: 'stepfunctions', stateMachineArn: target.stateMachine.stateMachineArn, maxAttempts: target.maxAttempts };
+    } else {
+      grantAdmission(this.taskFunction.role, target.stateMachine, taskName);
+      this.targets[taskName] = { kind: 'stepfunctions', stateMachineArn: target.stateMachine.stateMachineArn, maxAttempts: target.maxAttempts, maxConcurrency: target.maxConcurrency };
     }
   }
 }

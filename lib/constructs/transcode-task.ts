@@ -109,6 +109,14 @@ export interface TranscodeTaskProps {
   readonly timeout?: Duration;
 
   /**
+   * Transcodes that run at a time (executions, each with its Fargate task or, segmented, its segments' tasks);
+   * the others wait QUEUED and start as these end, in upload order (LongTask's `maxConcurrency`).
+   *
+   * @default DEFAULTS.longTaskMaxConcurrency (10)
+   */
+  readonly maxConcurrency?: number;
+
+  /**
    * Segmented mode: `Run the work` becomes plan → read the plan → one segment? → transcode the segments in
    * parallel (one Fargate task each) → join them. Without it, one Fargate task transcodes the whole input.
    * Its sizes reach the container as SEGMENT_MIN_DURATION_SECONDS and SEGMENT_COUNT in both modes.
@@ -258,6 +266,7 @@ export class TranscodeTask extends Construct {
       failureQueue: props.failureQueue,
       timeout,
       logRetention: props.logRetention,
+      ...(props.maxConcurrency === undefined ? {} : { maxConcurrency: props.maxConcurrency }),
       work: props.segmented
         ? { branch: segmentedWork(this, { taskName, table: props.table, fargate, timeout, maxConcurrency: sizes.maxConcurrency }) }
         : { fargate },
@@ -286,5 +295,10 @@ export class TranscodeTask extends Construct {
   /** The state machine of the transcode task. */
   public get stateMachine() {
     return this.longTask.stateMachine;
+  }
+
+  /** Transcodes that run at a time. */
+  public get maxConcurrency(): number {
+    return this.longTask.maxConcurrency;
   }
 }

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MediaStore } from './media-store.js';
 import { DEFAULTS, ENV } from '../../functions/core/facts.js';
+import { grantAdmission } from './long-task-admitter.js';
 import { acknowledgeNag, iam5ResourceFinding } from './nag.js';
 import { TASK_NAME_PATTERN } from './short-task.js';
 import { TaskFunction } from './task-function.js';
@@ -68,6 +69,13 @@ export interface UploadTriggerProps {
    * @default 1
    */
   readonly maxAttempts?: number;
+
+  /**
+   * The task's concurrency limit (its LongTask's `maxConcurrency`): started tasks beyond it wait QUEUED.
+   *
+   * @default - no limit
+   */
+  readonly maxConcurrency?: number;
 
   /**
    * Retention of the handler's log group.
@@ -152,6 +160,7 @@ export class UploadTrigger extends Construct {
         [ENV.triggerOutputDir]: outputDir,
         [ENV.triggerPrefix]: prefix,
         [ENV.maxAttempts]: String(maxAttempts),
+        ...(props.maxConcurrency === undefined ? {} : { [ENV.maxConcurrency]: String(props.maxConcurrency) }),
       },
     });
     const fn = this.taskFunction.function;
@@ -181,7 +190,8 @@ export class UploadTrigger extends Construct {
       ],
     });
 
-    props.stateMachine.grantStartExecution(fn);
+    if (props.maxConcurrency === undefined) props.stateMachine.grantStartExecution(fn);
+    else grantAdmission(this.taskFunction.role, props.stateMachine, taskName);
     props.table.grantReadWriteData(fn);
     this.deadLetterQueue.grantSendMessages(fn);
 

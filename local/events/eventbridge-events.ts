@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { S3ObjectEvent } from '../servers.js';
+import type { ExecutionRecord } from '../stepfunctions/store.js';
 
 /** EventBridge's envelope, as every event a rule delivers to a target carries it. */
 function envelope(source: string, detailType: string, resources: string[], detail: unknown, account: string, region: string): Record<string, unknown> {
@@ -27,5 +28,24 @@ export function s3ObjectCreatedEvent(record: S3ObjectEvent, account: string, reg
     requester: account,
     'source-ip-address': '127.0.0.1',
     reason: 'PutObject',
+  }, account, region);
+}
+
+/** Step Functions' "Execution Status Change" event of an execution (dates in epoch milliseconds, as AWS's). */
+export function executionStatusChangeEvent(record: ExecutionRecord, account: string, region: string): Record<string, unknown> {
+  return envelope('aws.states', 'Step Functions Execution Status Change', [record.executionArn], {
+    executionArn: record.executionArn,
+    stateMachineArn: record.stateMachineArn,
+    name: record.name,
+    status: record.status,
+    startDate: record.startDate,
+    stopDate: record.stopDate ?? null,
+    input: record.input,
+    inputDetails: { included: true },
+    output: record.output ?? null,
+    outputDetails: record.output === undefined ? null : { included: true },
+    error: record.error ?? null,
+    cause: record.cause ?? null,
+    redriveCount: record.redriveCount,
   }, account, region);
 }

@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   /** Retry intervals in ms: one number for every state with Retry, or per state name. @default the definition's */
   readonly retryIntervalOverrides?: number | Readonly<Record<string, number | readonly number[]>>;
   readonly log: (message: string, error?: unknown) => void;
+  /** Called with each execution that has just ended (as AWS publishes its "Execution Status Change" event). */
+  readonly onEnded?: (record: ExecutionRecord) => void;
 }
 
 export type RunMode = 'start' | 'redrive' | 'resume';
@@ -276,6 +278,11 @@ export class ExecutionRuntime {
     const waiters = this.waiters.get(record.executionArn) ?? [];
     this.waiters.delete(record.executionArn);
     waiters.forEach((wake) => wake());
+    try {
+      this.options.onEnded?.(record);
+    } catch (error) {
+      this.options.log(`the end of ${record.executionArn} could not be published`, error);
+    }
   }
 
   private perState<T>(

@@ -11,7 +11,7 @@ import { SfnApi, type Body } from './api.js';
 import type { TaskDispatcher } from './dispatcher.js';
 import { SfnApiError } from './errors.js';
 import { ExecutionRuntime } from './runtime.js';
-import { ExecutionStore } from './store.js';
+import { ExecutionStore, type ExecutionRecord } from './store.js';
 
 export interface LocalStepFunctionsOptions {
   /** Records are kept under `<dataDir>/stepfunctions/`. */
@@ -34,6 +34,11 @@ export interface LocalStepFunctionsOptions {
   readonly retryIntervalOverrides?: number | Readonly<Record<string, number | readonly number[]>>;
   /** @default console.error */
   readonly log?: (message: string, error?: unknown) => void;
+  /**
+   * Called with each execution that has just ended (SUCCEEDED, FAILED, TIMED_OUT, ABORTED), those failed on
+   * start because the previous process stopped included: the platform publishes its status-change event.
+   */
+  readonly onExecutionEnded?: (record: ExecutionRecord) => void;
 }
 
 export const INTERRUPTED_CAUSE = 'the embedded platform stopped while this execution ran';
@@ -62,6 +67,7 @@ export class LocalStepFunctions {
       dispatcher: options.dispatcher,
       region: this.region,
       log: this.log,
+      ...(options.onExecutionEnded ? { onEnded: options.onExecutionEnded } : {}),
       ...(options.waitTimeOverrides === undefined ? {} : { waitTimeOverrides: options.waitTimeOverrides }),
       ...(options.retryIntervalOverrides === undefined ? {} : { retryIntervalOverrides: options.retryIntervalOverrides }),
     });

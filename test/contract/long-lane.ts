@@ -29,6 +29,9 @@ export interface LongLane {
   readonly sfn: Sfn;
   /** What the next ECS task of each task ID runs. */
   readonly containers: Map<string, Container>;
+  readonly stateMachineArn: string;
+  /** Where the Stopped and RetriesExhausted records go. */
+  readonly failureQueueUrl: string;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ function synthesize(taskName: string, names: { table: string; success: string; f
 }
 
 /** The long lane for `taskName` (maxAttempts 1: the long lane does not retry a failed attempt by itself). */
-export async function startLongLane(taskName: string): Promise<LongLane> {
+export async function startLongLane(taskName: string, options: { readonly maxConcurrency?: number } = {}): Promise<LongLane> {
   const storage = await startStorage();
   const containers = new Map<string, Container>();
   let runs = 0;
@@ -87,7 +90,7 @@ export async function startLongLane(taskName: string): Promise<LongLane> {
     registry,
     invoker,
     invokers: { stepfunctions: invoker },
-    tasks: { [taskName]: { kind: 'stepfunctions', stateMachineArn, maxAttempts: 1 } },
+    tasks: { [taskName]: { kind: 'stepfunctions', stateMachineArn, maxAttempts: 1, ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}) } },
   });
   return {
     client,
@@ -95,6 +98,8 @@ export async function startLongLane(taskName: string): Promise<LongLane> {
     storage,
     sfn,
     containers,
+    stateMachineArn,
+    failureQueueUrl: failure,
     close: async () => {
       await sfn.close();
       await storage.close();

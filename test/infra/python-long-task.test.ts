@@ -177,3 +177,12 @@ describe('PythonLongTask props', () => {
     }
   });
 });
+
+describe('PythonLongTask maxConcurrency', () => {
+  it("is its LongTask's limit: the default, or the prop", () => {
+    const byDefault = prepare();
+    expect(new PythonLongTask(byDefault.stack, 'Rollup', byDefault.props).maxConcurrency).toBe(DEFAULTS.longTaskMaxConcurrency);
+    const limited = prepare();
+    expect(new PythonLongTask(limited.stack, 'Rollup', { ...limited.props, maxConcurrency: 2 }).maxConcurrency).toBe(2);
+  });
+});

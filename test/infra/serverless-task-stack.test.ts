@@ -44,14 +44,14 @@ describe('ServerlessTaskStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
-    // three short tasks (one in Python), the sweeper, the upload trigger, CDK's S3 notifications handler
-    // (eventBridgeEnabled) and, since the VPC's default security group is restricted (issue 8), CDK's
-    // Custom::VpcRestrictDefaultSG provider
-    template.resourceCountIs('AWS::Lambda::Function', 7);
+    // three short tasks (one in Python), the sweeper, the long tasks' admitter (issue 11), the upload trigger,
+    // CDK's S3 notifications handler (eventBridgeEnabled) and, since the VPC's default security group is
+    // restricted (issue 8), CDK's Custom::VpcRestrictDefaultSG provider
+    template.resourceCountIs('AWS::Lambda::Function', 8);
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
-    // sweeper schedule, upload rule
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    // sweeper schedule, upload rule, the admitter's rule on ended long-task executions (issue 11)
+    template.resourceCountIs('AWS::Events::Rule', 3);
     // transcode, cross-region-rollup (Python)
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
     template.resourceCountIs('AWS::ECS::Cluster', 1);
@@ -136,7 +136,7 @@ describe('ServerlessTaskStack', () => {
     expect(json).toContain(`\\"${TRANSCODE_TASK_NAME}\\":{\\"kind\\":\\"stepfunctions\\",\\"stateMachineArn\\":\\"`);
     expect(json).toContain(logicalIdOf(stack.transcodeTask.stateMachine));
     expect(json).toContain(logicalIdOf(stack.transcodeTask.logGroup));
-    expect(json).toContain('\\"maxAttempts\\":1}');
+    expect(json).toContain('\\"maxAttempts\\":1,\\"maxConcurrency\\":10}');
   });
 
   it('renders TaskFunctions as JSON the CLI can read, once CloudFormation fills in the names', () => {
@@ -150,8 +150,8 @@ describe('ServerlessTaskStack', () => {
       'analyze-slow-queries': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       'always-fails': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
       'detect-query-regressions': { kind: 'lambda', functionName: 'NAME', logGroupName: 'NAME', maxAttempts: 3 },
-      transcode: { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1 },
-      'cross-region-rollup': { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1 },
+      transcode: { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1, maxConcurrency: DEFAULTS.longTaskMaxConcurrency },
+      'cross-region-rollup': { kind: 'stepfunctions', stateMachineArn: 'NAME', logGroupName: 'NAME', maxAttempts: 1, maxConcurrency: DEFAULTS.longTaskMaxConcurrency },
     });
   });
 
@@ -357,6 +357,18 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>:task/<${logicalIdOf(stack.mediaNetwork.cluster)}>/*] @ ${machinePolicy}`,
       ];
     };
+    // Issue 11: DescribeExecution on a limited long task's executions (admission and the slot reconcile).
+    const executionsFinding = (machine: string, policy: string): string =>
+      `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*] @ ${policy}`;
+    const machines = [logicalIdOf(stack.transcodeTask.stateMachine), logicalIdOf(stack.rollupTask.stateMachine)];
+    const admitterPolicy = 'ServerlessTask/LongTaskAdmitter/Function/ServiceRole/DefaultPolicy/Resource';
+    const admitterFindings = (): string[] => [
+      `error AwsSolutions-IAM5[Resource::*] @ ${admitterPolicy}`,
+      `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${admitterPolicy}`,
+      ...machines.map((m) => executionsFinding(m, admitterPolicy)),
+      ...machines.map((m) => executionsFinding(m, sweeperPolicy)),
+      executionsFinding(logicalIdOf(stack.transcodeTask.stateMachine), triggerPolicy),
+    ];
     const operatorFindings = (): string[] => {
       const policy = 'ServerlessTask/TaskOperator/Role/DefaultPolicy/Resource';
       const bucket = logicalIdOf(stack.payloadStore.bucket);
@@ -414,6 +426,7 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${triggerPolicy}`,
         // The operator role (grantOperate): wildcards only within the stack's own resources.
         ...operatorFindings(),
+        ...admitterFindings(),
       ].sort(),
     );
   });

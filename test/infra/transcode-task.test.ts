@@ -407,3 +407,12 @@ describe('TranscodeTask usage (what MarkRunning records for stask cost)', () => 
     expect(env[ENV.segmentMaxConcurrency]).toBe('3');
   });
 });
+
+describe('TranscodeTask maxConcurrency', () => {
+  it('is its LongTask\'s limit: the default, or the prop', () => {
+    const byDefault = prepare();
+    expect(new TranscodeTask(byDefault.stack, 'Transcode', byDefault.props).maxConcurrency).toBe(DEFAULTS.longTaskMaxConcurrency);
+    const limited = prepare({ maxConcurrency: 4 });
+    expect(new TranscodeTask(limited.stack, 'Transcode', limited.props).maxConcurrency).toBe(4);
+  });
+});
