@@ -8,10 +8,9 @@ import { ENV, TaskFunctionsSchema } from '../core/facts.js';
 import type { PayloadJsonSchema } from '../core/payload-schema.js';
 import { PayloadStore } from '../core/payload.js';
 import { TaskRegistry } from '../core/registry.js';
+import { TASK_API_SERVICE_NAME } from './names.js';
 import { handleTaskApi, type TaskApiDeps } from './task-api.js';
 
-/** The task API's Powertools service name (its logs). */
-export const TASK_API_SERVICE_NAME = 'task-api';
 
 const logger = new Logger({ serviceName: TASK_API_SERVICE_NAME });
 let deps: TaskApiDeps | undefined;

@@ -61,7 +61,7 @@ export function grantOperate(grantee: iam.IGrantable, resources: OperatedResourc
 }
 
 /** The executions of a state machine: `arn:…:execution:<name>:*`. */
-function executionsOf(machine: sfn.IStateMachine): string {
+export function executionsOf(machine: sfn.IStateMachine): string {
   const name = Arn.split(machine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
   return Arn.format({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(machine));
 }
