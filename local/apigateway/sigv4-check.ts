@@ -6,7 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
 
 /** SHA-256 (HMAC-SHA-256 with a secret) over node:crypto, in the shape SignatureV4 takes. */
-class NodeSha256 implements Checksum {
+export class NodeSha256 implements Checksum {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();
