@@ -86,7 +86,7 @@ describe('task API on the embedded platform', () => {
     expect(first.status, first.text).toBe(200);
     expect(first.json.tasks).toHaveLength(2);
     expect(first.json.nextToken).toEqual(expect.any(String));
-    const second = await api<{ tasks: TaskRecord[]; nextToken: string | null }>(`/tasks?prefix=api-list-&limit=2&nextToken=${encodeURIComponent(first.json.nextToken ?? '')}`);
+    const second = await api<{ tasks: TaskRecord[]; nextToken: string | null }>(`/tasks?function=analyze-slow-queries&prefix=api-list-&limit=2&nextToken=${encodeURIComponent(first.json.nextToken ?? '')}`);
     expect(second.status, second.text).toBe(200);
     const ids = [...first.json.tasks, ...second.json.tasks].map((t) => t.taskId);
     expect(new Set(ids)).toEqual(new Set(['api-list-1', 'api-list-2', 'api-list-3']));
