@@ -1,10 +1,13 @@
 // The task API in the real stack's template: IAM authorization on every route, one Lambda proxy integration of
 // payload format 2.0, a function whose grants are scoped to the stack's own resources, access logs and throttling.
+import { readFileSync } from 'node:fs';
 import { Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ERRORS } from '../../functions/api/api-errors.js';
 import { routeKeyOf, TASK_API_ROUTES } from '../../functions/api/routes.js';
+import { TASK_ERRORS } from '../../functions/core/error-table.js';
 import { ENV, STACK_OUTPUTS } from '../../functions/core/facts.js';
 import { ServerlessTaskStack } from '../../lib/serverless-task-stack.js';
 import { actionsOf, logicalIdOf, newTestApp, resourcesOf, statementsOfRole } from './support.js';
@@ -74,5 +77,22 @@ describe('TaskApi', () => {
     const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.taskApi.taskFunction.function)];
     const variables = Object.keys((fn?.['Properties'] as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables);
     expect(variables).toEqual(expect.arrayContaining([ENV.taskTableName, ENV.taskTargets, ENV.payloadBucketName, ENV.failureQueueUrl, ENV.taskPayloadSchemas]));
+  });
+
+  it('is what docs/task-api.openapi.json documents: its operations are the template routes, its error codes the table', () => {
+    // Prepare
+    const doc = JSON.parse(readFileSync(new URL('../../docs/task-api.openapi.json', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+      components: { schemas: { Error: { properties: { error: { properties: { code: { enum: string[] }; exitCode: { enum: number[] } } } } } } };
+    };
+    // Act
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.entries(operations).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, operation: op.operationId })));
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => (r['Properties'] as { RouteKey: string }).RouteKey);
+    // Assess
+    expect(documented.map((d) => d.key).sort()).toEqual(routes.sort());
+    expect(documented.sort((a, b) => a.key.localeCompare(b.key))).toEqual(TASK_API_ROUTES.map((r) => ({ key: routeKeyOf(r), operation: r.operation })).sort((a, b) => a.key.localeCompare(b.key)));
+    const error = doc.components.schemas.Error.properties.error.properties;
+    expect(error.code.enum.sort()).toEqual([...Object.keys(TASK_ERRORS), ...Object.keys(API_ERRORS)].sort());
+    expect(error.exitCode.enum.sort()).toEqual([...new Set([...Object.values(TASK_ERRORS), ...Object.values(API_ERRORS)].map((m) => m.exitCode))].sort());
   });
 });
