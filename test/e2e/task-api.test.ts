@@ -122,7 +122,8 @@ describe('task API on the embedded platform', () => {
     expectError(await api('/tasks?since=yesterday'), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?prefix=api-&nextToken=garbage'), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?colour=red'), 400, 'BadRequest', EXIT.usage);
-    expectError(await api('/tasks/analyze-slow-queries', { method: 'POST', body: 'log=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UnsupportedMediaType', EXIT.usage);
+    const media = expectError(await api('/tasks/analyze-slow-queries', { method: 'POST', body: 'log=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UnsupportedMediaType', EXIT.usage);
+    expect(media.message).toMatch(/application\/json/);
   });
 
   it('404 for an unknown task, function or route; 413 above API Gateway’s 10 MB', async () => {
