@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENDPOINTS_FILE, EndpointsFileSchema, STACK_OUTPUTS } from '../../functions/core/facts.js';
@@ -24,8 +24,17 @@ let env: NodeJS.ProcessEnv;
 let region: string;
 let credentials: { accessKeyId: string; secretAccessKey: string };
 
+/** The code blocks of the README's "Task API" section, by language. */
+function readmeExamples(): { sh: string; python: string } {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Task API'), readme.indexOf('\n## ', readme.indexOf('### Task API')));
+  const block = (lang: string): string => new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(section)?.[1] ?? '';
+  return { sh: block('sh'), python: block('python') };
+}
+
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'stask-api-'));
+  // The README's examples run where `stask` finds the platform by default: in .stask of the working directory.
+  dir = join(await mkdtemp(join(tmpdir(), 'stask-api-')), '.stask');
   dev = await startDev(dir, '0.01');
   const endpoints = EndpointsFileSchema.parse(JSON.parse(readFileSync(join(dir, ENDPOINTS_FILE), 'utf8')));
   url = (endpoints.outputs[STACK_OUTPUTS.taskApiUrl] ?? '').replace(/\/$/, '');
@@ -37,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dev?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dirname(dir), { recursive: true, force: true });
 });
 
 describe('the task API of stask dev', () => {
@@ -47,7 +56,7 @@ describe('the task API of stask dev', () => {
     expect(json[STACK_OUTPUTS.taskApiUrl]).toBe(`${url}/`);
   });
 
-  it.skipIf(!existsSync('/usr/bin/curl'))('answers the README’s curl --aws-sigv4 example', async () => {
+  it.skipIf(!existsSync('/usr/bin/curl'))('answers curl --aws-sigv4 (submit with an Idempotency-Key)', async () => {
     const { stdout } = await run(
       'curl',
       ['-sS', '--aws-sigv4', `aws:amz:${region}:execute-api`, '--user', `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
@@ -59,7 +68,21 @@ describe('the task API of stask dev', () => {
     expect(JSON.parse(body)).toMatchObject({ deduplicated: false, task: { taskId: 'readme-curl-1', function: 'always-fails' } });
   });
 
-  it('answers the README’s Python (botocore SigV4) example', async () => {
+  it.skipIf(!existsSync('/usr/bin/curl') || !existsSync('/usr/bin/jq'))('runs the README’s curl example as written', async () => {
+    const { sh } = readmeExamples();
+    expect(sh).toMatch(/curl --aws-sigv4/);
+    const { stdout } = await run('bash', ['-ec', sh], { cwd: dirname(dir), env });
+    expect(JSON.parse(stdout)).toMatchObject({ deduplicated: false, task: { taskId: 'nightly-2026-12-02', function: 'analyze-slow-queries' } });
+  });
+
+  it('runs the README’s Python snippet as written', async () => {
+    const { python } = readmeExamples();
+    expect(python).toMatch(/SigV4Auth/);
+    const { stdout } = await run(PYTHON, ['-c', `url = ${JSON.stringify(`${url}/`)}\n${python}`], { env });
+    expect(stdout).toMatch(/"tasks":\[/);
+  });
+
+  it('answers the Python (botocore SigV4) example script', async () => {
     const { stdout } = await run(PYTHON, [join(ROOT, 'examples', 'task_api_client.py'), url, 'always-fails', '{"n": 2}', 'readme-python-1'], { env });
     const [submitted = '', got = ''] = stdout.trim().split('\n');
     expect(submitted).toMatch(/^201 \{.*"taskId": "readme-python-1"/);
