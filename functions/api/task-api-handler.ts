@@ -8,6 +8,7 @@ import { ENV, TaskFunctionsSchema } from '../core/facts.js';
 import type { PayloadJsonSchema } from '../core/payload-schema.js';
 import { PayloadStore } from '../core/payload.js';
 import { TaskRegistry } from '../core/registry.js';
+import { errorResponse } from './api-errors.js';
 import { TASK_API_SERVICE_NAME } from './names.js';
 import { handleTaskApi, type TaskApiDeps } from './task-api.js';
 
@@ -44,7 +45,13 @@ function depsOf(): TaskApiDeps {
 /** API Gateway HTTP API (payload format 2.0, IAM authorization) → the task API. */
 export const handler = async (event: APIGatewayProxyEventV2WithIAMAuthorizer, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
   if (context) logger.addContext(context);
-  const response = await handleTaskApi(event, depsOf());
+  let response: APIGatewayProxyStructuredResultV2;
+  try {
+    response = await handleTaskApi(event, depsOf());
+  } catch (error) {
+    // Its configuration is missing or malformed: the error shape still, and the cause in the log.
+    response = errorResponse(error, (e) => logger.error('task API is misconfigured', e as Error));
+  }
   // The caller as IAM authorized it (absent when the function is invoked another way).
   const iam = (event.requestContext as Partial<typeof event.requestContext> | undefined)?.authorizer?.iam;
   logger.info('task API request', { routeKey: event.routeKey, status: response.statusCode, caller: iam?.userArn ?? iam?.callerId });
