@@ -4,7 +4,7 @@
 // invoked synchronously with the payload-2.0 event; its result is mapped to the response.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { guarded, HttpApiError, readBody } from '../http/guard.js';
+import { BodyTooLargeError, guarded, HttpApiError, readBody } from '../http/guard.js';
 import type { HttpApiSpec } from '../provision/apigateway.js';
 import { internalError, mapProxyResult, matchRoute, messageAnswer, payloadV2Event, type HttpAnswer, type IncomingHttpRequest } from './payload-v2.js';
 import { checkSigV4 } from './sigv4-check.js';
@@ -37,7 +37,14 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
   const prefix = stage === '$default' ? '' : `/${stage}`;
   const server = createServer(
     guarded(
-      async (req, res) => send(res, await answer(req, options, stage, prefix)),
+      async (req, res) => {
+        const reply = await answer(req, options, stage, prefix).catch((error: unknown) => {
+          if (!(error instanceof BodyTooLargeError)) throw error;
+          lingerAfter(req, res);
+          return messageAnswer(413, 'Request Entity Too Large');
+        });
+        send(res, reply);
+      },
       (res, error) => send(res, messageAnswer(error.status, error.status === 413 ? 'Request Entity Too Large' : error.message)),
       (error) => options.log?.(`HTTP API ${options.api.apiId}: ${(error as Error).message}`),
     ),
@@ -105,6 +112,25 @@ async function answer(req: IncomingMessage, options: HttpApiServerOptions, stage
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** How long a refused request's connection stays open after the answer, discarding what the client still sends. */
+const LINGER_AFTER_REFUSAL_MS = 2000;
+
+/**
+ * A body over the cap is refused, and the connection closed after the answer, but not at once: closing a socket
+ * with unread bytes makes the kernel send a reset, which can destroy the answer before the client reads it. The
+ * answer goes out with `connection: close`, what still arrives is discarded, and the socket is destroyed when the
+ * client closes or after LINGER_AFTER_REFUSAL_MS (an HTTP server's lingering close).
+ */
+function lingerAfter(req: IncomingMessage, res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  res.setHeader('connection', 'close');
+  res.on('finish', () => {
+    req.resume();
+    req.socket.once('end', () => req.destroy());
+    setTimeout(() => req.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
+  });
 }
 
 function send(res: ServerResponse, answer: HttpAnswer): void {
