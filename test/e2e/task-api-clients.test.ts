@@ -95,7 +95,8 @@ describe('the task API of stask dev', () => {
       SCHEMATHESIS,
       ['run', join(ROOT, 'docs', 'task-api.openapi.json'), '--url', url, '--checks', 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
         '--max-examples', String(MAX_EXAMPLES), '--seed', '11', '--request-timeout', '30', '--no-color'],
-      { env: { ...env, PYTHONPATH: join(ROOT, 'test', 'e2e', 'fixtures'), SCHEMATHESIS_HOOKS: 'schemathesis_sigv4' }, maxBuffer: 16 * 1024 * 1024, timeout: 110_000 },
+      // cwd: its cache (.schemathesis/) goes to the test's temporary directory, not into the repository.
+      { cwd: dirname(dir), env: { ...env, PYTHONPATH: join(ROOT, 'test', 'e2e', 'fixtures'), SCHEMATHESIS_HOOKS: 'schemathesis_sigv4' }, maxBuffer: 16 * 1024 * 1024, timeout: 110_000 },
     ).catch((error: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: error.stdout ?? '', stderr: `${error.stderr ?? ''}\n(exit ${String(error.code)})` }));
     const output = `${result.stdout}\n${result.stderr}`;
     console.log(`schemathesis: ${Math.round((Date.now() - started) / 1000)} s\n${output.split('\n').filter((l) => /passed|failed|cases|operations|Test cases|Seed/i.test(l)).join('\n')}`);
