@@ -16,6 +16,7 @@ import { PythonLongTask } from './constructs/python-long-task.js';
 import { ShortTask } from './constructs/short-task.js';
 import type { ShortTaskProps } from './constructs/short-task.js';
 import { TaskDestinations } from './constructs/task-destinations.js';
+import { TaskApi } from './constructs/task-api.js';
 import { TaskRegistry } from './constructs/task-registry.js';
 import { TaskSweeper } from './constructs/task-sweeper.js';
 import { grantOperate, TaskOperator, type OperatedResources } from './constructs/task-operator.js';
@@ -81,6 +82,8 @@ export class ServerlessTaskStack extends Stack {
   public readonly dashboard: OperationsDashboard;
   /** Every alarm → one SNS topic (output AlarmTopicArn); `-c alarmEmail=...` subscribes an address. */
   public readonly alarms: OperationsAlarms;
+  /** The task API (HTTP API, IAM authorization; output TaskApiUrl). */
+  public readonly taskApi: TaskApi;
   private readonly operated: OperatedResources;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -222,40 +225,52 @@ export class ServerlessTaskStack extends Stack {
       description: 'IAM role with exactly what the stask CLI needs against this stack (assume it to run stask --stack)',
     });
 
+    const taskFunctionsJson = this.toJsonString({
+      ...Object.fromEntries(
+        SHORT_TASKS.map((definition) => {
+          const task = shortTasks.get(definition.taskName);
+          return [
+            definition.taskName,
+            {
+              kind: 'lambda',
+              functionName: task?.function.functionName,
+              logGroupName: task?.taskFunction.logGroup.logGroupName,
+              maxAttempts: definition.retryAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : definition.retryAttempts + 1,
+            },
+          ];
+        }),
+      ),
+      [TRANSCODE_TASK_NAME]: {
+        kind: 'stepfunctions',
+        stateMachineArn: this.transcodeTask.stateMachine.stateMachineArn,
+        // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
+        logGroupName: this.transcodeTask.logGroup.logGroupName,
+        maxAttempts: DEFAULTS.longTaskMaxAttempts,
+        maxConcurrency: this.transcodeTask.maxConcurrency,
+      },
+      [ROLLUP_TASK_NAME]: {
+        kind: 'stepfunctions',
+        stateMachineArn: this.rollupTask.stateMachine.stateMachineArn,
+        // The job containers' log group; every line carries the task ID.
+        logGroupName: this.rollupTask.logGroup.logGroupName,
+        maxAttempts: DEFAULTS.longTaskMaxAttempts,
+        maxConcurrency: this.rollupTask.maxConcurrency,
+      },
+    });
     new CfnOutput(this, STACK_OUTPUTS.taskFunctions, {
-      value: this.toJsonString({
-        ...Object.fromEntries(
-          SHORT_TASKS.map((definition) => {
-            const task = shortTasks.get(definition.taskName);
-            return [
-              definition.taskName,
-              {
-                kind: 'lambda',
-                functionName: task?.function.functionName,
-                logGroupName: task?.taskFunction.logGroup.logGroupName,
-                maxAttempts: definition.retryAttempts === undefined ? DEFAULT_MAX_ATTEMPTS : definition.retryAttempts + 1,
-              },
-            ];
-          }),
-        ),
-        [TRANSCODE_TASK_NAME]: {
-          kind: 'stepfunctions',
-          stateMachineArn: this.transcodeTask.stateMachine.stateMachineArn,
-          // The worker containers' log group (streams transcode/transcoder/<ECS task ID>).
-          logGroupName: this.transcodeTask.logGroup.logGroupName,
-          maxAttempts: DEFAULTS.longTaskMaxAttempts,
-          maxConcurrency: this.transcodeTask.maxConcurrency,
-        },
-        [ROLLUP_TASK_NAME]: {
-          kind: 'stepfunctions',
-          stateMachineArn: this.rollupTask.stateMachine.stateMachineArn,
-          // The job containers' log group; every line carries the task ID.
-          logGroupName: this.rollupTask.logGroup.logGroupName,
-          maxAttempts: DEFAULTS.longTaskMaxAttempts,
-          maxConcurrency: this.rollupTask.maxConcurrency,
-        },
-      }),
+      value: taskFunctionsJson,
       description: 'Task name to lane, function or state machine, log group and attempts (JSON), read by the stask CLI',
+    });
+
+    this.taskApi = new TaskApi(this, 'TaskApi', {
+      table: this.registry.table,
+      functions: this.operated.functions,
+      stateMachines: this.operated.stateMachines,
+      payloadBucket: this.payloadStore.bucket,
+      failureQueue: this.destinations.failureQueue,
+      logGroups: this.operated.logGroups,
+      taskFunctionsJson,
+      payloadSchemas: Object.fromEntries(SHORT_TASKS.flatMap((d) => (d.payloadSchema ? [[d.taskName, d.payloadSchema]] : []))),
     });
 
     new CfnOutput(this, STACK_OUTPUTS.taskTableName, {

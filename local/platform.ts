@@ -15,6 +15,7 @@ import { pythonRunner } from './lambda/python-runner.js';
 import { workerFunction } from './lambda/worker-function.js';
 import { LogStore } from './logs/log-store.js';
 import { startLogsApi } from './logs/logs-api.js';
+import { startHttpApis } from './apigateway/http-apis.js';
 import { startKafkaLane, type KafkaLaneHost } from './kafka/kafka-lane.js';
 import { provisionStack, type FunctionSpec, type ProvisionedResource } from './provisioner.js';
 import { ProcessTaskRunner } from './ecs/process-task-runner.js';
@@ -70,6 +71,8 @@ export interface PlatformEndpoints {
   readonly sfn: string;
   /** The Kafka broker's bootstrap address, when the template has a Kafka source. */
   readonly kafka?: string;
+  /** The task API (the template's first HTTP API), when the template has one. */
+  readonly apigateway?: string;
 }
 
 export interface Platform {
@@ -225,8 +228,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       : undefined;
     if (kafka) closers.unshift(() => kafka.close());
 
+    // HTTP APIs: each on its own port; the outputs name their local URL instead of execute-api's.
+    const httpApis = await startHttpApis(provisioned.httpApis, provisioned.outputs, (name, payload) => lambda.invokeSync(name, payload), log);
+    closers.unshift(() => httpApis.close());
+
     const endpoints: PlatformEndpoints = {
       ...(kafka ? { kafka: kafka.broker.bootstrap } : {}),
+      ...(httpApis.urls[0] ? { apigateway: httpApis.urls[0] } : {}),
       dynamodb: servers.dynamo.endpoint,
       sqs: servers.sqs.endpoint,
       s3: servers.s3.endpoint,
@@ -234,7 +242,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       logs: logsApi.endpoint,
       sfn: sfnEndpoint,
     };
-    const outputs = provisioned.outputs;
+    const outputs = httpApis.outputs;
     return {
       template,
       servers,

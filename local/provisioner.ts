@@ -2,6 +2,7 @@
 // (local/provision/by-type.ts is the table).
 import type { LocalTaskDefinition } from './ecs/process-task-runner.js';
 import { INERT_TYPES, PROVISIONERS } from './provision/by-type.js';
+import type { HttpApiSpec } from './provision/apigateway.js';
 import type { KafkaMappingSpec } from './provision/kafka-mapping.js';
 import {
   defaultLocalResource,
@@ -16,7 +17,7 @@ import {
 import { resolve, type CfnTemplate, type LocalResource, type ResolveContext } from './template.js';
 
 export { INERT_TYPES };
-export type { EventRuleSpec, FunctionSpec, ProvisionClients, ScheduleSpec, StateMachineSpec };
+export type { EventRuleSpec, FunctionSpec, HttpApiSpec, ProvisionClients, ScheduleSpec, StateMachineSpec };
 
 export interface ProvisionOptions {
   readonly template: CfnTemplate;
@@ -45,6 +46,8 @@ export interface Provisioned {
   readonly logGroups: readonly string[];
   /** Kafka event source mappings (MSK sources): the platform runs a broker and a mapping emulator each. */
   readonly kafkaMappings: readonly KafkaMappingSpec[];
+  /** HTTP APIs (API Gateway v2): the platform serves each on a loopback port. */
+  readonly httpApis: readonly HttpApiSpec[];
   /** Stack outputs resolved to local values. */
   readonly outputs: Readonly<Record<string, string>>;
   readonly context: ResolveContext;
@@ -71,7 +74,7 @@ export async function provisionStack(options: ProvisionOptions): Promise<Provisi
     cdkOut: options.cdkOut,
     clients: options.clients,
     resolve: context,
-    out: { functions: [], schedules: [], eventRules: [], taskDefinitions: [], eventBridgeBuckets: [], stateMachines: [], logGroups: [], kafkaMappings: [] },
+    out: { functions: [], schedules: [], eventRules: [], taskDefinitions: [], eventBridgeBuckets: [], stateMachines: [], logGroups: [], kafkaMappings: [], httpApis: [] },
   };
   const provisionerOf = (type: string): ResourceProvisioner => PROVISIONERS.get(type) as ResourceProvisioner; // every type is known here
 

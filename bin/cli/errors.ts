@@ -1,23 +1,10 @@
 // Exit codes and the one-line error messages of the stask CLI.
 import { CommanderError } from 'commander';
-import { TaskError, type TaskErrorCode } from '../../functions/core/errors.js';
+import { EXIT, TASK_ERRORS } from '../../functions/core/error-table.js';
+import { TaskError } from '../../functions/core/errors.js';
 
-/** Process exit codes. Stable: scripts branch on them. */
-export const EXIT = {
-  /** The command did what was asked (for `invoke --wait`: the task SUCCEEDED). */
-  ok: 0,
-  /** Anything else: the task ended FAILED/STOPPED/EXPIRED (`invoke --wait`), no platform running, AWS errors. */
-  failure: 1,
-  /** Bad usage or invalid input: unknown option, bad task ID, payload, status, time, unknown task name. */
-  usage: 2,
-  /**
-   * Conflict with the task's current state: the ID exists with a different payload (TaskConflict), or the
-   * task's status does not allow the request (InvalidTransition: stopping a finished task, retrying a running one).
-   */
-  conflict: 3,
-  /** The task does not exist. */
-  notFound: 4,
-} as const;
+/** Process exit codes (defined with the task errors' meanings, functions/core/error-table.ts). */
+export { EXIT };
 
 /** An error the CLI raises itself, with the exit code it ends the process with. */
 export class CliError extends Error {
@@ -38,22 +25,10 @@ export class UsageError extends CliError {
   }
 }
 
-const TASK_ERROR_EXIT: Readonly<Record<TaskErrorCode, number>> = {
-  InvalidTaskId: EXIT.usage,
-  InvalidPayload: EXIT.usage,
-  PayloadTooLarge: EXIT.usage,
-  InvalidListQuery: EXIT.usage,
-  UnknownTask: EXIT.usage,
-  TaskConflict: EXIT.conflict,
-  InvalidTransition: EXIT.conflict,
-  TaskNotFound: EXIT.notFound,
-  MissingConfiguration: EXIT.failure,
-};
-
 /** The exit code an error ends the CLI with. */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof TaskError) return TASK_ERROR_EXIT[error.code];
+  if (error instanceof TaskError) return TASK_ERRORS[error.code].exitCode;
   if (error instanceof CommanderError) {
     // --help and --version end through exitOverride with exit code 0; every other commander error is usage.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -1,36 +1,31 @@
-// Typed errors of the task model. `code` is stable (CLI exit codes, API status); `httpStatus` follows HTTP semantics.
+// Typed errors of the task model. `code` is stable; its CLI exit code and HTTP status come from one table (error-table.ts).
+import { TASK_ERRORS, type TaskErrorCode } from './error-table.js';
 
-export type TaskErrorCode =
-  | 'InvalidTaskId'
-  | 'InvalidPayload'
-  | 'PayloadTooLarge'
-  | 'UnknownTask'
-  | 'TaskConflict'
-  | 'TaskNotFound'
-  | 'InvalidTransition'
-  | 'InvalidListQuery'
-  | 'MissingConfiguration';
+export type { TaskErrorCode };
 
 export class TaskError extends Error {
+  /** The task API's status for this error (TASK_ERRORS). */
+  readonly httpStatus: number;
+
   constructor(
     readonly code: TaskErrorCode,
     message: string,
-    readonly httpStatus: number,
   ) {
     super(message);
     this.name = code;
+    this.httpStatus = TASK_ERRORS[code].httpStatus;
   }
 }
 
 export class InvalidTaskIdError extends TaskError {
   constructor(message: string) {
-    super('InvalidTaskId', message, 400);
+    super('InvalidTaskId', message);
   }
 }
 
 export class InvalidPayloadError extends TaskError {
   constructor(message: string) {
-    super('InvalidPayload', message, 400);
+    super('InvalidPayload', message);
   }
 }
 
@@ -39,7 +34,7 @@ export class PayloadTooLargeError extends TaskError {
     readonly sizeBytes: number,
     readonly maxBytes: number,
   ) {
-    super('PayloadTooLarge', `payload is ${sizeBytes} bytes; the maximum is ${maxBytes} bytes`, 413);
+    super('PayloadTooLarge', `payload is ${sizeBytes} bytes; the maximum is ${maxBytes} bytes`);
   }
 }
 
@@ -48,7 +43,7 @@ export class UnknownTaskError extends TaskError {
     readonly taskName: string,
     readonly known: readonly string[],
   ) {
-    super('UnknownTask', `unknown task '${taskName}'; known tasks: ${known.length ? known.join(', ') : '(none)'}`, 404);
+    super('UnknownTask', `unknown task '${taskName}'; known tasks: ${known.length ? known.join(', ') : '(none)'}`);
   }
 }
 
@@ -60,14 +55,13 @@ export class TaskConflictError extends TaskError {
     super(
       'TaskConflict',
       `task '${taskId}' already exists (function ${existing.function}, status ${existing.status}, created ${existing.createdAt}) with a different payload or function`,
-      409,
     );
   }
 }
 
 export class TaskNotFoundError extends TaskError {
   constructor(readonly taskId: string) {
-    super('TaskNotFound', `task '${taskId}' not found`, 404);
+    super('TaskNotFound', `task '${taskId}' not found`);
   }
 }
 
@@ -77,18 +71,18 @@ export class InvalidTransitionError extends TaskError {
     readonly from: string | undefined,
     readonly to: string,
   ) {
-    super('InvalidTransition', `task '${taskId}' cannot go from ${from ?? '(missing)'} to ${to}`, 409);
+    super('InvalidTransition', `task '${taskId}' cannot go from ${from ?? '(missing)'} to ${to}`);
   }
 }
 
 export class InvalidListQueryError extends TaskError {
   constructor(message: string) {
-    super('InvalidListQuery', message, 400);
+    super('InvalidListQuery', message);
   }
 }
 
 export class MissingConfigurationError extends TaskError {
   constructor(name: string) {
-    super('MissingConfiguration', `environment variable ${name} is not set`, 500);
+    super('MissingConfiguration', `environment variable ${name} is not set`);
   }
 }

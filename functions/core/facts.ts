@@ -31,6 +31,8 @@ export const ENV = {
   queuedExpirySeconds: 'TASK_QUEUED_EXPIRY_SECONDS',
   /** Sweeper: task name → where it runs (JSON, a TaskFunctions entry each), to dispatch QUEUED tasks whose submitter died. */
   taskTargets: 'TASK_TARGETS',
+  /** Task API: task name → the JSON Schema of its payload (JSON), checked at submit as the CLI checks it. */
+  taskPayloadSchemas: 'TASK_PAYLOAD_SCHEMAS',
   /** Long-lane container overrides, per execution. */
   taskId: 'TASK_ID',
   taskPayload: 'TASK_PAYLOAD',
@@ -198,6 +200,8 @@ export const STACK_OUTPUTS = {
   alarmTopicArn: 'AlarmTopicArn',
   /** The CloudWatch dashboard of the stack. */
   dashboardName: 'DashboardName',
+  /** The task API's URL (API Gateway HTTP API, IAM authorization; the embedded platform's loopback URL locally). */
+  taskApiUrl: 'TaskApiUrl',
   /** The MSK cluster of the Kafka lane (when the stack has the lane). */
   kafkaClusterArn: 'KafkaClusterArn',
   /** The SQS FIFO sink of the sample operator (when the stack has the lane). */

@@ -1,5 +1,6 @@
 // The one table of the embedded platform's resource types: CloudFormation type → how it is served here.
 // A type missing from it is refused by name; the start-up summary and `stask dev --verbose` come from it.
+import { HTTP_API_TYPES, httpApi, httpIntegration, httpRoute, httpStage } from './apigateway.js';
 import { bucketNotifications, s3Bucket } from './bucket.js';
 import { dynamoTable } from './dynamodb-table.js';
 import { ecsCluster, ecsTaskDefinition } from './ecs.js';
@@ -25,6 +26,10 @@ export const PROVISIONERS: ReadonlyMap<string, ResourceProvisioner> = new Map<st
   ['AWS::ECS::Cluster', ecsCluster],
   ['AWS::ECS::TaskDefinition', ecsTaskDefinition],
   [EVENT_SOURCE_MAPPING_TYPE, kafkaEventSourceMapping],
+  [HTTP_API_TYPES.api, httpApi],
+  [HTTP_API_TYPES.integration, httpIntegration],
+  [HTTP_API_TYPES.route, httpRoute],
+  [HTTP_API_TYPES.stage, httpStage],
   ...[...KAFKA_CLUSTER_TYPES].map((type): [string, ResourceProvisioner] => [type, kafkaCluster]),
   ...INERT_TYPE_LIST.map((type): [string, ResourceProvisioner] => [type, inertResource]),
 ]);

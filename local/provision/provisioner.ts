@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalTaskDefinition } from '../ecs/process-task-runner.js';
 import type { CfnResource, CfnTemplate, LocalResource, ResolveContext } from '../template.js';
+import type { HttpApiSpec } from './apigateway.js';
 import type { KafkaMappingSpec } from './kafka-mapping.js';
 
 export interface ProvisionClients {
@@ -65,6 +66,8 @@ export interface ProvisionOutput {
   readonly logGroups: string[];
   /** Kafka event source mappings (MSK sources): the platform runs a broker and a mapping emulator each. */
   readonly kafkaMappings: KafkaMappingSpec[];
+  /** HTTP APIs (API Gateway v2): the platform serves each on a loopback port. */
+  readonly httpApis: HttpApiSpec[];
 }
 
 export interface ProvisionContext {

@@ -45,9 +45,9 @@ describe('ServerlessTaskStack', () => {
     // payloads, access logs (shared by payloads and media), media
     template.resourceCountIs('AWS::S3::Bucket', 3);
     // three short tasks (one in Python), the sweeper, the long tasks' admitter (issue 11), the upload trigger,
-    // CDK's S3 notifications handler (eventBridgeEnabled) and, since the VPC's default security group is
-    // restricted (issue 8), CDK's Custom::VpcRestrictDefaultSG provider
-    template.resourceCountIs('AWS::Lambda::Function', 8);
+    // CDK's S3 notifications handler (eventBridgeEnabled), since the VPC's default security group is restricted
+    // (issue 8), CDK's Custom::VpcRestrictDefaultSG provider, and the task API's function (issue 11)
+    template.resourceCountIs('AWS::Lambda::Function', 9);
     template.resourceCountIs('Custom::S3BucketNotifications', 1);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 4);
     // sweeper schedule, upload rule, the admitter's rule on ended long-task executions (issue 11)
@@ -110,6 +110,7 @@ describe('ServerlessTaskStack', () => {
         'PayloadSchemaAnalyzeSlowQueries',
         'AlarmTopicArn',
         'DashboardName',
+        'TaskApiUrl',
       ].sort(),
     );
     template.hasOutput('TaskTableName', { Value: { Ref: logicalIdOf(stack.registry.table) } });
@@ -389,6 +390,21 @@ describe('cdk-nag AwsSolutions', () => {
         `error AwsSolutions-IAM5[Action::s3:Abort*] @ ${policy}`,
       ];
     };
+    const taskApiFindings = (): string[] => {
+      const policy = 'ServerlessTask/TaskApi/Function/ServiceRole/DefaultPolicy/Resource';
+      const bucket = logicalIdOf(stack.payloadStore.bucket);
+      return [
+        `error AwsSolutions-IAM5[Resource::*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${table}.Arn>/index/*] @ ${policy}`,
+        ...[...stack.shortTasks.values()].map((t) => `error AwsSolutions-IAM5[Resource::<${logicalIdOf(t.function)}.Arn>:*] @ ${policy}`),
+        ...[logicalIdOf(stack.transcodeTask.stateMachine), logicalIdOf(stack.rollupTask.stateMachine)].map(
+          (m) => `error AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${m}"}]}]}:*] @ ${policy}`,
+        ),
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/*] @ ${policy}`,
+        `error AwsSolutions-IAM5[Resource::<${bucket}.Arn>/payloads/*] @ ${policy}`,
+        ...['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:Abort*'].map((action) => `error AwsSolutions-IAM5[Action::${action}] @ ${policy}`),
+      ];
+    };
     expect(acknowledged).toEqual(
       [
         'error AwsSolutions-SQS3 @ ServerlessTask/TaskDestinations/FailureQueue/Resource',
@@ -427,6 +443,8 @@ describe('cdk-nag AwsSolutions', () => {
         // The operator role (grantOperate): wildcards only within the stack's own resources.
         ...operatorFindings(),
         ...admitterFindings(),
+        // The task API's function: the TaskClient's grants, wildcards only within the stack's own resources.
+        ...taskApiFindings(),
       ].sort(),
     );
   });

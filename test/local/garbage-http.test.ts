@@ -100,6 +100,12 @@ const APIS: Record<HttpApi, { readonly bad: string[]; readonly post: string; rea
     // DynamoDB's own answers: `<UnknownOperationException/>` to a path other than `/`, a bare SerializationException to a bad body.
     shape: /"__type":"[\w.#]+"|<UnknownOperationException\/>/,
   },
+  // The task API (API Gateway HTTP API): its own `{"message": ...}` answers, 10 MB body cap, IAM before the function.
+  apigateway: {
+    bad: ['GET /tasks/%E0%A4%A HTTP/1.1\n', 'POST /tasks/%/stop HTTP/1.1\n', 'GET /%%%% HTTP/1.1\n', 'GET /tasks?status=%ZZ HTTP/1.1\nAuthorization: AWS4-HMAC-SHA256 garbage\n'],
+    post: 'POST /tasks/analyze-slow-queries HTTP/1.1\nContent-Type: application/json\n',
+    shape: /^\{"message":"[^"]+"\}$/,
+  },
   s3: {
     bad: ['GET /%E0%A4%A/%E0%A4%A HTTP/1.1\n', 'PUT /b%/k%ZZ HTTP/1.1\n'],
     // S3 takes uploads up to 5 GB: 50 MB to a bucket that does not exist is answered NoSuchBucket before it is read.
@@ -111,7 +117,7 @@ const APIS: Record<HttpApi, { readonly bad: string[]; readonly post: string; rea
 describe('every API of the embedded platform, attacked over raw HTTP', () => {
   for (const [api, cases] of Object.entries(APIS) as [HttpApi, (typeof APIS)[HttpApi]][]) {
     it(`${api}: malformed paths and encodings get an error answer and the server keeps serving`, async () => {
-      const endpoint = platform.endpoints[api];
+      const endpoint = platform.endpoints[api] ?? '';
       for (const head of cases.bad) {
         const answer = await raw(endpoint, head, '{{{');
         expect(answer.status, `${api}: ${head.split('\n')[0] ?? ''}`).toBeGreaterThanOrEqual(400);
@@ -125,16 +131,16 @@ describe('every API of the embedded platform, attacked over raw HTTP', () => {
     });
 
     it(`${api}: a 50 MB body is refused from its Content-Length, before it is sent`, async () => {
-      const answer = await raw(platform.endpoints[api], cases.post, FIFTY_MB);
+      const answer = await raw(platform.endpoints[api] ?? '', cases.post, FIFTY_MB);
       expect(answer.status).toBe(api === 's3' ? 404 : 413);
       expect(answer.sentBodyBytes).toBeLessThan(FIFTY_MB);
       expect(answer.body).toMatch(cases.shape);
     });
   }
 
-  for (const api of ['lambda', 'sfn', 'logs', 'sqs'] as const) {
+  for (const api of ['lambda', 'sfn', 'logs', 'sqs', 'apigateway'] as const) {
     it(`${api}: a chunked body is cut off at the cap, not buffered to the end`, async () => {
-      const answer = await raw(platform.endpoints[api], APIS[api].post, FIFTY_MB, true);
+      const answer = await raw(platform.endpoints[api] ?? '', APIS[api].post, FIFTY_MB, true);
       expect(answer.status).toBe(413);
       expect(answer.sentBodyBytes).toBeLessThan(FIFTY_MB / 2);
       expect(answer.body).toMatch(APIS[api].shape);
