@@ -1,28 +1,25 @@
 #!/usr/bin/env bash
-# Everything a fresh machine needs: the host's ffmpeg (Debian package; the transcoder runs it locally), chromium
-# (Debian package; the console's browser test),
-# the npm packages, Node 24 included (npm package `node`, used by every npm script), the Kafka broker's jars,
-# uv (PyPI; bundles Python tasks and installs host wheels for the embedded platform), the Python test environment
+# Everything a fresh machine needs: Debian's ffmpeg, chromium, curl and jq (below), the npm packages, Node 24
+# included (npm package `node`, used by every npm script), the Kafka broker's jars, uv (PyPI; bundles Python tasks and installs host wheels for the embedded platform), the Python test environment
 # and the IaC scanners.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
-  echo "setup: installing ffmpeg (Debian package)"
+# Debian packages: the host's ffmpeg (the transcoder runs it locally), headless Chromium (test/e2e/console.test.ts
+# drives it with playwright-core), curl and jq (the README's task API example, run by test/e2e/task-api-clients.test.ts).
+missing=()
+for pair in ffmpeg:ffmpeg ffprobe:ffmpeg chromium:chromium curl:curl jq:jq; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair##*:}")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  echo "setup: installing Debian packages: $packages"
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq ffmpeg >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null
 fi
-echo "setup: $(ffmpeg -version | head -n 1)"
-# Headless Chromium for the console's end-to-end test (test/e2e/console.test.ts drives it with playwright-core).
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "setup: installing chromium (Debian package)"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-fi
-echo "setup: $(chromium --version 2>/dev/null | head -n 1)"
+echo "setup: $(ffmpeg -version | head -n 1); $(chromium --version 2>/dev/null | head -n 1); $(curl --version | head -n 1 | cut -d' ' -f1-2); $(jq --version)"
 npm ci --no-audit --no-fund
 # The embedded platform's Kafka broker (Apache Kafka, KRaft): its jars from Maven Central into the user's cache,
 # as pom.xml declares them (local/kafka/jars.ts finds them there; STASK_KAFKA_JARS overrides the directory).
