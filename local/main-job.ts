@@ -19,6 +19,7 @@ import { KAFKA_CONTEXT } from '../lib/constructs/kafka-lane.js';
 import { startDevPlatform } from './dev-platform.js';
 import { kafkaTourStep } from './tour-kafka.js';
 import { rollupAndCostTourSteps } from './tour-rollup-cost.js';
+import { taskApiTourStep } from './tour-task-api.js';
 import { requireOutput } from './platform.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -125,6 +126,7 @@ try {
 
   const operator = await kafkaTourStep(dev, { say, heading, stask });
   await rollupAndCostTourSteps(dev, { say, heading, stask }, { run, summary, regressed });
+  await taskApiTourStep(dev, { say, heading, stask }, run);
 
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries
@@ -134,6 +136,7 @@ try {
   npx stask redrive --dlq
   npx stask produce slow-queries --value '{"host":"db1","db":"shop","user":"app","query_time":3.2,"rows_examined":90000,"sql":"SELECT * FROM orders WHERE customer_id = 7","ts":"2026-01-01T00:00:00Z"}'
   npx stask cost --since 1h
+  npx stask console
   npx stask streams${operator ? `\n  npx stask ls --function ${operator}` : ''}
   npx stask invoke transcode --payload '{"bucket":"${media}","object":"480P.mp4","output_dir":"mine","dst_format":"m3u8"}' --wait
 Ctrl-C stops it; its state stays in .stask/.`);

@@ -40,10 +40,10 @@ export async function startHttpApiServer(options: HttpApiServerOptions): Promise
       async (req, res) => {
         const reply = await answer(req, options, stage, prefix).catch((error: unknown) => {
           if (!(error instanceof BodyTooLargeError)) throw error;
-          lingerAfter(req, res);
-          return messageAnswer(413, 'Request Entity Too Large');
+          return 'refused' as const;
         });
-        send(res, reply);
+        if (reply === 'refused') refuseAndLinger(req, res, messageAnswer(413, 'Request Entity Too Large'));
+        else send(res, reply);
       },
       (res, error) => send(res, messageAnswer(error.status, error.status === 413 ? 'Request Entity Too Large' : error.message)),
       (error) => options.log?.(`HTTP API ${options.api.apiId}: ${(error as Error).message}`),
@@ -118,19 +118,25 @@ async function answer(req: IncomingMessage, options: HttpApiServerOptions, stage
 const LINGER_AFTER_REFUSAL_MS = 2000;
 
 /**
- * A body over the cap is refused, and the connection closed after the answer, but not at once: closing a socket
- * with unread bytes makes the kernel send a reset, which can destroy the answer before the client reads it. The
- * answer goes out with `connection: close`, what still arrives is discarded, and the socket is destroyed when the
- * client closes or after LINGER_AFTER_REFUSAL_MS (an HTTP server's lingering close).
+ * A body over the cap is refused and the connection closed, but not at once: a socket closed while the client
+ * still sends is reset, and a client whose write then fails may never read the answer. Node's server closes the
+ * connection as soon as an answer ends while its request is unread, so the answer is written whole (its
+ * Content-Length tells the client it is complete) but ended only once the client has stopped sending: at the
+ * request's end or after LINGER_AFTER_REFUSAL_MS. What still arrives meanwhile is discarded.
  */
-function lingerAfter(req: IncomingMessage, res: ServerResponse): void {
-  res.shouldKeepAlive = false;
-  res.setHeader('connection', 'close');
-  res.on('finish', () => {
-    req.resume();
-    req.socket.once('end', () => req.destroy());
-    setTimeout(() => req.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
-  });
+function refuseAndLinger(req: IncomingMessage, res: ServerResponse, answer: HttpAnswer): void {
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length, connection: 'close' });
+  res.write(answer.body);
+  req.resume();
+  const close = (): void => {
+    clearTimeout(timer);
+    res.end();
+    req.socket.destroySoon();
+  };
+  const timer = setTimeout(close, LINGER_AFTER_REFUSAL_MS);
+  timer.unref();
+  req.once('end', close);
+  req.socket.once('close', () => clearTimeout(timer));
 }
 
 function send(res: ServerResponse, answer: HttpAnswer): void {

@@ -27,7 +27,9 @@ let credentials: { accessKeyId: string; secretAccessKey: string };
 /** The code blocks of the README's "Task API" section, by language. */
 function readmeExamples(): { sh: string; python: string } {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Task API'), readme.indexOf('\n## ', readme.indexOf('### Task API')));
+  const start = readme.indexOf('\n## Task API');
+  if (start < 0) throw new Error("README.md has no '## Task API' section");
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const block = (lang: string): string => new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(section)?.[1] ?? '';
   return { sh: block('sh'), python: block('python') };
 }

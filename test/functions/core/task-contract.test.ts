@@ -50,7 +50,7 @@ describe('renderTransition', () => {
     expect(longLane.updateExpression).toContain('#attempts = if_not_exists(#attempts, :zero) + :one');
     expect(longLane.updateExpression).toMatch(/ REMOVE #error$/);
     expect(longLane.values[':executionRef']).toBe('"$input.executionRef"');
-    expect(inputsOf(TASK_CONTRACT.transitions.start).sort()).toEqual(['detail', 'executionRef', 'maxAttempts', 'retryOf', 'staleBefore', 'startAllowanceSeconds']);
+    expect(inputsOf(TASK_CONTRACT.transitions.start).sort()).toEqual(['detail', 'executionRef', 'maxAttempts', 'retryOf', 'staleBefore', 'startAllowanceSeconds', 'usage']);
   });
 
   it('checks optional requirements only when given, and refuses a missing required input or a wider from', () => {
