@@ -126,7 +126,7 @@ try {
 
   const operator = await kafkaTourStep(dev, { say, heading, stask });
   await rollupAndCostTourSteps(dev, { say, heading, stask }, { run, summary, regressed });
-  await taskApiTourStep(dev, { say, heading, stask }, run);
+  await taskApiTourStep(dev, { say, heading, stask }, run, root);
 
   heading('The platform keeps serving: try, in another terminal');
   say(`  npx stask ls --function analyze-slow-queries

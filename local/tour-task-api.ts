@@ -12,22 +12,23 @@ import type { TourIo } from './tour-kafka.js';
 
 const run = promisify(execFile);
 
-export async function taskApiTourStep(dev: DevPlatform, io: TourIo, runId: string): Promise<void> {
+export async function taskApiTourStep(dev: DevPlatform, io: TourIo, runId: string, root: string): Promise<void> {
   const url = requireOutput(dev.platform.outputs, STACK_OUTPUTS.taskApiUrl);
   const id = `api-${runId}`;
   const signed = ['--aws-sigv4', `aws:amz:${LOCAL_REGION}:execute-api`, '--user', `${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`];
   const curl = async (title: string, args: string[]): Promise<void> => {
     io.say(`  $ curl ${args.map((a) => (/[\s"'{}]/.test(a) ? `'${a}'` : a)).join(' ')}`);
     try {
-      const { stdout } = await run('curl', ['-sS', '-w', '\n  → HTTP %{http_code}', ...args], { timeout: 30_000 });
-      io.say(`  ${title}: ${stdout.trim()}`);
+      const { stdout } = await run('curl', ['-sS', '-w', '\n%{http_code}', ...args], { cwd: root, timeout: 30_000 });
+      const body = stdout.slice(0, stdout.lastIndexOf('\n'));
+      io.say(`  → HTTP ${stdout.slice(stdout.lastIndexOf('\n') + 1)}, ${title}: ${body.length > 300 ? `${body.slice(0, 300)}…` : body}`);
     } catch (error) {
       io.say(`  ${title}: curl failed: ${(error as Error).message}`);
     }
   };
 
   io.heading('14. The task API (API Gateway HTTP API, IAM/SigV4 auth): the README\'s curl, against this platform');
-  const submit = [...signed, '-H', 'content-type: application/json', '-H', `idempotency-key: ${id}`, '-d', '{"log": "# Query_time: 3.2\\nSELECT 1;", "top": 5}', `${url}tasks/analyze-slow-queries`];
+  const submit = [...signed, '-H', 'content-type: application/json', '-H', `idempotency-key: ${id}`, '--data-binary', '@examples/slow-query-payload.json', `${url}tasks/analyze-slow-queries`];
   await curl('submitted', submit);
   await curl('the same again (deduplicated)', submit);
   await curl('read back', [...signed, `${url}tasks/${id}`]);
