@@ -103,7 +103,19 @@ export async function drainQueue(sqs: EmbeddedSqs, queueUrl: string, until: (bod
     const messages = out.Messages ?? [];
     if (messages.length === 0) { await new Promise((r) => setTimeout(r, 100)); continue; }
     bodies.push(...messages.map((m) => JSON.parse(m.Body ?? 'null') as unknown));
-    await sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+    const deleted = await sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+    // A message not deleted comes back after its visibility timeout: it would look like a duplicate the lane sent.
+    if (deleted.Failed?.length) throw new Error(`could not delete ${deleted.Failed.length} message(s) from ${queueUrl}: ${JSON.stringify(deleted.Failed)}`);
   }
   return bodies;
+}
+
+/** Everything left in the queue now: receives until a receive finds nothing. */
+export async function drainRemaining(sqs: EmbeddedSqs, queueUrl: string): Promise<unknown[]> {
+  const bodies: unknown[] = [];
+  for (;;) {
+    const more = await drainQueue(sqs, queueUrl, (b) => b.length > 0, 2_000).catch(() => []);
+    if (more.length === 0) return bodies;
+    bodies.push(...more);
+  }
 }

@@ -5,7 +5,7 @@ import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTaskTable, startDynalite, startSqs, type EmbeddedDynamo, type EmbeddedSqs } from '../../support/embedded-servers.js';
 import { createTopic, produce, useBroker, waitFor } from '../../support/kafka.js';
-import { createIdempotencyTable, drainQueue } from '../../support/stream-lane.js';
+import { createIdempotencyTable, drainQueue, drainRemaining } from '../../support/stream-lane.js';
 
 const broker = useBroker();
 let dynamo: EmbeddedDynamo;
@@ -52,7 +52,7 @@ it('kill -9 mid-stream, restart: every record key appears in the sink exactly on
   sunk.push(...((await drainQueue(sqs, sinkUrl, (b) => sunk.length + b.length >= total, 120_000)) as { seq: number }[]));
   // Whatever else arrives now would be a duplicate: give the new process time to (not) send one.
   await new Promise((r) => setTimeout(r, 1500));
-  sunk.push(...((await drainQueue(sqs, sinkUrl, () => true)) as { seq: number }[]));
+  sunk.push(...((await drainRemaining(sqs, sinkUrl)) as { seq: number }[]));
   const seqs = sunk.map((s) => s.seq);
   expect(seqs).toHaveLength(total);
   expect(new Set(seqs).size).toBe(total);

@@ -5,7 +5,7 @@ import { enrichSlowQuery } from '../../../functions/stream/enrich-slow-queries/e
 import type { RecordContext } from '../../../functions/stream/operator.js';
 import { startDynalite, startSqs, type EmbeddedDynamo, type EmbeddedSqs } from '../../support/embedded-servers.js';
 import { createTopic, produce, useBroker, waitFor } from '../../support/kafka.js';
-import { drainQueue, startStreamLane, type StreamLane } from '../../support/stream-lane.js';
+import { drainQueue, drainRemaining, startStreamLane, type StreamLane } from '../../support/stream-lane.js';
 
 const broker = useBroker();
 let dynamo: EmbeddedDynamo;
@@ -112,7 +112,7 @@ describe('stream operator on the real broker', () => {
     lanes.push(replay);
     await waitFor(() => (replay.mapping.stats.recordsIn >= 20 ? true : undefined), 30_000, 'the replay');
     await replay.mapping.idle();
-    const again = await drainQueue(sqs, first.sinkUrl, () => true);
+    const again = await drainRemaining(sqs, first.sinkUrl);
     expect(again).toEqual([]);
     const tasks = await first.deps.registry.list({ function: 'enrich-slow-queries', limit: 200 });
     const mine = tasks.tasks.filter((t) => t.taskId.includes(topic.replace(/[^A-Za-z0-9_-]/g, '_')));
