@@ -4,7 +4,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { InvalidListQueryError } from '../core/errors.js';
 import { parsePayloadJson } from '../core/payload.js';
 import type { ListQuery } from '../core/registry.js';
-import { MAX_RECENT_DAYS, RECENT_WINDOW_MS } from '../core/registry-recent.js';
 import { validateTaskId } from '../core/task-id.js';
 import { TASK_STATUSES, type TaskStatus } from '../core/task-record.js';
 import { ApiError } from './api-errors.js';
@@ -52,15 +51,13 @@ const LIST_PARAMETERS = ['status', 'function', 'prefix', 'since', 'until', 'limi
 const ISO_START = /^\d{4}-\d{2}-\d{2}/;
 
 /** `GET /tasks?status=&function=&prefix=&since=&until=&limit=&nextToken=` → the registry's query. */
-export function listQueryOf(params: Readonly<Record<string, string | undefined>> | undefined, now: Date): ListQuery {
+export function listQueryOf(params: Readonly<Record<string, string | undefined>> | undefined): ListQuery {
   onlyParameters(params, LIST_PARAMETERS);
   const p = params ?? {};
   const all = p.status === undefined && p.function === undefined && p.prefix === undefined;
   const since = p.since === undefined ? undefined : isoTime(p.since, 'since');
   const until = p.until === undefined ? undefined : isoTime(p.until, 'until');
-  if (all && since !== undefined && Date.parse(until ?? now.toISOString()) - Date.parse(since) > MAX_RECENT_DAYS * RECENT_WINDOW_MS) {
-    throw new InvalidListQueryError(`a listing without status, function or prefix spans at most ${MAX_RECENT_DAYS} days (one query per day): narrow since, or filter`);
-  }
+  // A bare listing's window (at most MAX_RECENT_DAYS day buckets) is the registry's own check: InvalidListQuery, 400.
   if (p.function === '') throw new InvalidListQueryError('function must not be empty');
   return {
     ...(all ? { all: true } : {}),

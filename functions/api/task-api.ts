@@ -18,8 +18,6 @@ export interface TaskApiDeps {
   readonly tasks: TaskFunctions;
   /** CloudWatch Logs, for GET /tasks/{id}/logs (built on first use). */
   readonly logs: () => CloudWatchLogsClient;
-  /** @default () => new Date() */
-  readonly now?: () => Date;
   /** Told about every error that is not the caller's (answered 500 without its details). */
   readonly onInternalError?: (error: unknown) => void;
 }
@@ -42,8 +40,8 @@ const OPERATIONS: Readonly<Record<TaskApiOperation, Operation>> = {
     onlyParameters(event.queryStringParameters, []);
     return jsonResponse(200, { task: await client.get(ref) });
   },
-  listTasks: async (event, _ref, { client, now }) => {
-    const query = listQueryOf(event.queryStringParameters, (now ?? (() => new Date()))());
+  listTasks: async (event, _ref, { client }) => {
+    const query = listQueryOf(event.queryStringParameters);
     const page = await client.list(query).catch((error: unknown) => {
       // A token of another listing names a key of another index (the CLI says the same).
       if (query.nextToken !== undefined && (error as Error).name === 'ValidationException') throw new InvalidListQueryError(OTHER_LISTING_TOKEN);

@@ -120,6 +120,8 @@ describe('task API on the embedded platform', () => {
     expectError(await api('/tasks?limit=abc'), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?status=sleeping'), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?since=yesterday'), 400, 'InvalidListQuery', EXIT.usage);
+    // A bare listing over more day buckets than the registry queries: the registry's own refusal.
+    expectError(await api(`/tasks?since=${new Date(Date.now() - 500 * 86_400_000).toISOString()}`), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?prefix=api-&nextToken=garbage'), 400, 'InvalidListQuery', EXIT.usage);
     expectError(await api('/tasks?colour=red'), 400, 'BadRequest', EXIT.usage);
     const media = expectError(await api('/tasks/analyze-slow-queries', { method: 'POST', body: 'log=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UnsupportedMediaType', EXIT.usage);

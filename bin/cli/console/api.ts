@@ -1,6 +1,7 @@
 // The console's JSON endpoints: the CLI's own helpers over the target's TaskClient (the same code as
 // `stask ls`, `get`, `logs`, `stop`, `retry`, `redrive --dlq` and `streams`), one function per route.
-import { InvalidTransitionError } from '../../../functions/core/errors.js';
+import { TASK_ERRORS } from '../../../functions/core/error-table.js';
+import { InvalidTransitionError, TaskError } from '../../../functions/core/errors.js';
 import { STACK_OUTPUTS } from '../../../functions/core/facts.js';
 import { TASK_STATUSES, isTerminal } from '../../../functions/core/task-record.js';
 import { validateTaskId } from '../../../functions/core/task-id.js';
@@ -119,8 +120,12 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler; stat
   { method: 'GET', pattern: /^\/api\/streams$/, handler: streams },
 ];
 
-/** The HTTP status of an error, by the CLI's exit code: 400 bad input, 409 conflict, 404 not found, 502 the target failed. */
+/**
+ * The HTTP status of an error: a task error's is the task API's (functions/core/error-table.ts); the CLI's own
+ * errors go by their exit code: 400 bad input, 409 conflict, 404 not found, 502 the target failed.
+ */
 export function statusOf(error: unknown): number {
+  if (error instanceof TaskError) return TASK_ERRORS[error.code].httpStatus;
   const code = exitCodeOf(error);
   if (code === EXIT.usage) return 400;
   if (code === EXIT.conflict) return 409;
