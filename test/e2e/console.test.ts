@@ -138,6 +138,8 @@ describe('the console in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/function=always-fails/);
     await taskRow('web_ok').waitFor({ state: 'detached', ...WAIT });
+    // The filtered list re-renders as it refreshes: wait (bounded) for the row rather than look once.
+    await taskRow('web_fail').waitFor({ state: 'visible', ...WAIT });
     expect(await taskRow('web_fail').isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Clear' }).click();
